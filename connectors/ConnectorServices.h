@@ -1,0 +1,18 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "services/HostServices.h"
+#include "services/SecretStore.h"
+
+#include <memory>
+
+namespace doppel {
+
+// The system keychain through QtKeychain; falls back to memory (saying so once) when no
+// keychain service runs. Thread-safe.
+std::unique_ptr<SecretStore> createSecretStore();
+
+// HostServices over libpq and libssh2. `secrets` must outlive the returned object.
+std::unique_ptr<HostServices> createHostServices(SecretStore& secrets);
+
+} // namespace doppel

@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+#include <vector>
+
+namespace doppel {
+
+enum class MetricSourceKind { Os, Postgres };
+
+// The stable, documented metric names (docs/METRICS.md). Scripts depend on these strings.
+struct MetricInfo
+{
+    const char* name;
+    const char* unit; // "%", "bytes", "bytes/s", "tx/s", "count", "ratio", "xids"
+    MetricSourceKind source;
+    const char* description;
+};
+
+const std::vector<MetricInfo>& metricCatalog();
+std::optional<MetricInfo> findMetric(const QString& name);
+QStringList metricNames();
+
+} // namespace doppel

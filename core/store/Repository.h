@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "common/Result.h"
+#include "inventory/Host.h"
+#include "metrics/MetricSample.h"
+
+#include <QHash>
+#include <QString>
+
+#include <memory>
+#include <vector>
+
+struct sqlite3;
+
+namespace doppel {
+
+enum class Severity { Info, Warning, Error };
+QString severityName(Severity severity);
+
+struct Event
+{
+    qint64 id = 0;
+    qint64 timestampMs = 0;
+    Severity severity = Severity::Info;
+    QString source; // "collector", "lab", "inventory", ...
+    QString host;   // empty when not about one host
+    QString message;
+};
+
+// The console's local state: one SQLite file (WAL, foreign keys on) with the inventory, metric
+// samples and the event log. One instance per thread: each owns its own SQLite connection, and
+// WAL lets a reader on one thread run beside the writer on another.
+class Repository
+{
+public:
+    static constexpr int CurrentSchemaVersion = 2;
+
+    // Opens (creating if absent) and migrates to `targetVersion`. A file that is not SQLite,
+    // not a Doppel repository, or from a newer Doppel is refused and left untouched.
+    static Result<std::unique_ptr<Repository>> open(const QString& path,
+                                                    int targetVersion = CurrentSchemaVersion);
+    // Where the repository lives when no --repo is given: $XDG_DATA_HOME/doppel/doppel.sqlite.
+    static QString defaultPath();
+
+    ~Repository();
+    Repository(const Repository&) = delete;
+    Repository& operator=(const Repository&) = delete;
+
+    QString path() const { return m_path; }
+    int schemaVersion() const;
+
+    // Inventory
+    Result<qint64> addHost(const Host& host);
+    Status updateHost(const Host& host);
+    Status removeHost(const QString& name);
+    Result<std::vector<Host>> hosts() const;
+    Result<Host> host(const QString& name) const;
+
+    // Metric samples. appendSamples runs in one transaction; existing (host, metric, ts) rows
+    // are replaced.
+    Status appendSamples(qint64 hostId, const MetricSamples& samples);
+    Result<MetricSamples> samples(qint64 hostId, const QString& metric, qint64 fromMs,
+                                  qint64 toMs) const;
+    Result<QStringList> metricsWithData(qint64 hostId) const;
+
+    // Event log
+    Status appendEvent(const Event& event);
+    Result<std::vector<Event>> events(int limit, Severity minimum = Severity::Info) const;
+
+private:
+    Repository(sqlite3* db, QString path);
+    Status exec(const char* sql) const;
+    void rollback() const;
+    Status migrate(int targetVersion);
+    Result<qint64> metricId(const QString& name);
+    Error sqliteError(const QString& what) const;
+
+    sqlite3* m_db = nullptr;
+    QString m_path;
+    QHash<QString, qint64> m_metricIds;
+};
+
+} // namespace doppel
