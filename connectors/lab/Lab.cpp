@@ -157,7 +157,7 @@ static Status preparePgbench(const LabState& state, int scale)
     return Ok{};
 }
 
-static Status registerHosts(const LabState& state, Repository& repo)
+Status Lab::registerHosts(const LabState& state, Repository& repo)
 {
     SshEndpoint ssh;
     ssh.host = state.ssh.host;
@@ -286,11 +286,18 @@ Result<LabState> Lab::up(const Options& options, Repository* repo, const Progres
             return fail(makeError(ErrorCode::Unavailable,
                                   QStringLiteral("doppelctl not found for the lab workload")));
         qint64 pid = 0;
-        if (!QProcess::startDetached(ctl,
-                                     {QStringLiteral("lab"), QStringLiteral("workload"),
-                                      QStringLiteral("--dir"), m_dir, QStringLiteral("--day"),
-                                      QString::number(options.dayLengthSeconds)},
-                                     m_dir, &pid))
+        // Its own log and no inherited pipes: whoever ran `lab up` (a terminal, ctest) must not
+        // wait on a daemon's output.
+        QProcess workload;
+        workload.setProgram(ctl);
+        workload.setArguments({QStringLiteral("lab"), QStringLiteral("workload"),
+                               QStringLiteral("--dir"), m_dir, QStringLiteral("--day"),
+                               QString::number(options.dayLengthSeconds)});
+        workload.setWorkingDirectory(m_dir);
+        workload.setStandardInputFile(QProcess::nullDevice());
+        workload.setStandardOutputFile(m_dir + QStringLiteral("/workload.log"), QIODevice::Append);
+        workload.setStandardErrorFile(m_dir + QStringLiteral("/workload.log"), QIODevice::Append);
+        if (!workload.startDetached(&pid))
             return fail(
                 makeError(ErrorCode::Unavailable, QStringLiteral("Cannot start the lab workload")));
         state.workload.pid = pid;

@@ -73,6 +73,9 @@ public:
     // Stops every process the lab started, by pid, and waits until each is gone.
     Status down(const Progress& progress = {});
 
+    // Adds or updates lab-production and lab-shadow in `repo` for a running lab.
+    static Status registerHosts(const LabState& state, Repository& repo);
+
     // Runs the workload loop in this process until SIGTERM (the hidden `lab workload` command).
     static int runWorkload(const QString& dir, int dayLengthSeconds);
 
