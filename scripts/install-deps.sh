@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config clang-format
   qt6-base-dev qt6-base-dev-tools qt6-charts-dev qt6-svg-dev qt6-tools-dev qt6-tools-dev-tools
-  qt6-l10n-tools libgl-dev qt6-qpa-plugins
+  qt6-l10n-tools libgl-dev libqt6opengl6-dev qt6-qpa-plugins
   libpq-dev postgresql-15 postgresql-contrib
   libssh2-1-dev libeigen3-dev libsqlite3-dev libpg-query-dev qtkeychain-qt6-dev
   openssh-server openssh-client pgbouncer pgreplay

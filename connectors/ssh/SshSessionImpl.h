@@ -50,12 +50,11 @@ int lastErrorCode(LIBSSH2_SESSION* session, QString* message = nullptr);
 bool isConnectionLost(int libssh2Error);
 
 // TCP connect and SSH handshake within options.timeout, host key taken (not yet verified).
-Result<std::unique_ptr<SshSession::Impl>> handshake(const SshOptions& options,
-                                                    Clock::time_point deadline,
-                                                    const CancelToken& cancel);
+Result<std::unique_ptr<SshSession::Impl>>
+handshake(const SshOptions& options, Clock::time_point deadline, const CancelToken& cancel);
 // Agent, key or password authentication as options.endpoint says, before the deadline.
-Status authenticate(SshSession::Impl& impl, const SshOptions& options,
-                    Clock::time_point deadline, const CancelToken& cancel);
+Status authenticate(SshSession::Impl& impl, const SshOptions& options, Clock::time_point deadline,
+                    const CancelToken& cancel);
 // Handshake, host key verification against known_hosts, authentication; blocking mode with
 // options.timeout per later call.
 Result<std::unique_ptr<SshSession::Impl>> openSession(const SshOptions& options,

@@ -149,6 +149,9 @@ void Collector::onCollected(const QString& name, const MetricSamples& samples,
         Q_EMIT writeSamples(slot.host.id, samples);
         Q_EMIT samplesCollected(name, samples);
     }
+    // A round cut short by stop() says nothing about the host.
+    if (m_cancel.isCancelled())
+        return;
     const HostState state = errors.isEmpty()    ? HostState::Ok
                             : samples.isEmpty() ? HostState::Error
                                                 : HostState::Degraded;

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Runs the whole test suite from a fresh clone on Debian 12: installs what it needs (apt-get,
+# through sudo when not root), builds with warnings as errors, runs ctest (unit, integration
+# and GUI tests; the integration and GUI tests start a real lab on loopback and stop it).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/install-deps.sh
+build=${DOPPEL_BUILD_DIR:-build}
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDOPPEL_WERROR=ON
+cmake --build "$build" -j"$(nproc)"
+# Serial on purpose: timing tests (timeouts, UI responsiveness) must not compete for 2 cores.
+ctest --test-dir "$build" --output-on-failure --timeout 600 "$@"
