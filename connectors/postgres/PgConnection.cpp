@@ -145,6 +145,11 @@ Result<QueryResult> PgConnection::exec(const QString& sql, const QStringList& pa
                                        const CancelToken& cancel)
 {
     PGconn* c = m_conn.get();
+    if (!c)
+        return makeError(ErrorCode::Unavailable,
+                         QStringLiteral("PostgreSQL %1: the connection was closed because a "
+                                        "cancelled query did not end")
+                             .arg(m_description));
     if (PQstatus(c) != CONNECTION_OK)
         return connectionError(QStringLiteral("Connection is not usable"));
     const QByteArray query = sql.toUtf8();
@@ -178,17 +183,7 @@ Result<QueryResult> PgConnection::exec(const QString& sql, const QStringList& pa
             if (auto st = waitSocket(Wait::Read, deadline, cancel, "waiting for a result"); !st) {
                 // Cancel on the server, then drain so the connection stays usable.
                 this->cancel();
-                const auto drainDeadline = Clock::now() + 2s;
-                while (PQisBusy(c) && Clock::now() < drainDeadline) {
-                    if (!waitSocket(Wait::Read, drainDeadline, {}, "cancelling"))
-                        break;
-                    PQconsumeInput(c);
-                }
-                while (!PQisBusy(c)) {
-                    PgResultPtr r(PQgetResult(c));
-                    if (!r)
-                        break;
-                }
+                drainAfterCancel();
                 return st.error();
             }
             if (!PQconsumeInput(c))
@@ -232,6 +227,30 @@ Result<QueryResult> PgConnection::exec(const QString& sql, const QStringList& pa
         out.rows.push_back(std::move(values));
     }
     return out;
+}
+
+void PgConnection::drainAfterCancel()
+{
+    // Every result up to the end of the command, ReadyForQuery included: the error result of
+    // the cancelled query can arrive in a packet before ReadyForQuery, and until that one is
+    // read libpq refuses the next query as "another command is already in progress".
+    PGconn* c = m_conn.get();
+    const auto deadline = Clock::now() + 5s;
+    for (;;) {
+        while (PQisBusy(c)) {
+            if (!waitSocket(Wait::Read, deadline, {}, "cancelling") || !PQconsumeInput(c)) {
+                // The server did not end the command in time: this connection cannot be
+                // trusted again, and a blocking PQreset() would stall this thread.
+                std::lock_guard lock(m_cancelMutex);
+                m_cancel.reset();
+                m_conn.reset();
+                return;
+            }
+        }
+        PgResultPtr r(PQgetResult(c));
+        if (!r)
+            return;
+    }
 }
 
 void PgConnection::cancel()

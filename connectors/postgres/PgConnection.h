@@ -68,6 +68,7 @@ private:
     Status waitSocket(Wait wait, std::chrono::steady_clock::time_point deadline,
                       const CancelToken& cancel, const char* what);
     Error connectionError(const QString& what) const;
+    void drainAfterCancel();
 
     PgConnPtr m_conn;
     std::chrono::milliseconds m_timeout;

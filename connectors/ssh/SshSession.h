@@ -18,8 +18,8 @@ namespace doppel::ssh {
 struct SshOptions
 {
     SshEndpoint endpoint;
-    QString password;   // SshAuth::Password
-    QString passphrase; // SshAuth::Key, when the key is encrypted
+    QString password;                         // SshAuth::Password
+    QString passphrase;                       // SshAuth::Key, when the key is encrypted
     std::chrono::milliseconds timeout{10000}; // connect, handshake and each blocking call
     int keepaliveSeconds = 30;
 };

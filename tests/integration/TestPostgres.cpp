@@ -217,7 +217,8 @@ private Q_SLOTS:
         QVERIFY(!slow.ok());
         QCOMPARE(slow.error().code, ErrorCode::Cancelled);
         QVERIFY(timer.elapsed() < 3000);
-        QVERIFY(conn->exec(QStringLiteral("SELECT 1")).ok());
+        auto next = conn->exec(QStringLiteral("SELECT 1"));
+        QVERIFY2(next.ok(), qPrintable(next.ok() ? QString() : next.error().toString()));
     }
 
     void sqlErrorsCarrySqlstate()

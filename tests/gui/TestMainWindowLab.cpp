@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The console against the shared lab: the collector's samples reach the dashboard charts, the
+// inventory shows lab-production as ok, history is read back from the repository on a worker,
+// and the window can be saved as a screenshot.
+
+#include "LabFixture.h"
+#include "MemorySecretStore.h"
+
+#include "ConnectorServices.h"
+#include "DashboardView.h"
+#include "EventsModel.h"
+#include "EventsPane.h"
+#include "InventoryModel.h"
+#include "InventoryView.h"
+#include "MainWindow.h"
+#include "MessageBanner.h"
+#include "MetricChart.h"
+
+#include "collect/Collector.h"
+#include "settings/Settings.h"
+#include "store/Repository.h"
+
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <memory>
+
+using namespace doppel;
+using namespace std::chrono_literals;
+
+class TestMainWindowLab : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void cleanupTestCase();
+    void chartsReceiveLiveSamples();
+    void inventoryShowsProductionOk();
+    void eventsPaneShowsCollectorEvents();
+    void bannerSaysSecretsAreInMemory();
+    void historyIsLoadedFromRepository();
+    void windowGrabsToFile();
+
+private:
+    QModelIndex productionIndex() const
+    {
+        return m_window->inventoryView()->inventoryModel()->indexOf(
+            QStringLiteral("lab-production"));
+    }
+
+    QTemporaryDir m_dir;
+    QString m_repoPath;
+    std::unique_ptr<Settings> m_settings;
+    test::MemorySecretStore m_secrets;
+    std::unique_ptr<HostServices> m_services;
+    std::unique_ptr<Collector> m_collector;
+    std::unique_ptr<MainWindow> m_window;
+};
+
+void TestMainWindowLab::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QVERIFY(m_dir.isValid());
+    test::sharedLab(); // starts the lab if the ctest fixture did not
+    m_repoPath = m_dir.filePath(QStringLiteral("doppel.sqlite"));
+    std::vector<Host> hosts;
+    {
+        auto repo = Repository::open(m_repoPath);
+        QVERIFY2(repo, qPrintable(repo ? QString() : repo.error().toString()));
+        test::registerLabHosts(**repo);
+        auto list = (*repo)->hosts();
+        QVERIFY(list);
+        hosts = *list;
+    }
+    m_settings = std::make_unique<Settings>(m_dir.filePath(QStringLiteral("doppel.conf")));
+    m_services = createHostServices(m_secrets);
+    m_collector = std::make_unique<Collector>(*m_services, m_repoPath);
+    m_collector->setInterval(1s);
+    m_collector->setTimeout(5s);
+
+    m_window = std::make_unique<MainWindow>(ConsoleServices{
+        m_repoPath, m_settings.get(), &m_secrets, m_services.get(), m_collector.get()});
+    m_window->setHosts(hosts);
+    m_window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+    m_collector->start();
+}
+
+void TestMainWindowLab::cleanupTestCase()
+{
+    if (m_collector)
+        m_collector->stop();
+    m_window.reset();
+    m_collector.reset();
+}
+
+void TestMainWindowLab::chartsReceiveLiveSamples()
+{
+    m_window->inventoryView()->selectHost(QStringLiteral("lab-production"));
+    auto* dashboard = m_window->findChild<DashboardView*>(QStringLiteral("dashboardView"));
+    QVERIFY(dashboard);
+    QCOMPARE(dashboard->host(), QStringLiteral("lab-production"));
+    auto* connections =
+        dashboard->findChild<MetricChart*>(QStringLiteral("chart_pg_connections_total"));
+    auto* tps = dashboard->findChild<MetricChart*>(QStringLiteral("chart_pg_tps"));
+    QVERIFY(connections && tps);
+    QTRY_VERIFY_WITH_TIMEOUT(connections->pointCount() > 0 || tps->pointCount() > 0, 20000);
+    // Bytes are shown scaled, ratios as percent.
+    auto* memory = dashboard->findChild<MetricChart*>(QStringLiteral("chart_mem_used_bytes"));
+    QTRY_VERIFY_WITH_TIMEOUT(memory->pointCount() > 0, 20000);
+    QVERIFY2(memory->displayUnit().endsWith(QLatin1String("iB")),
+             qPrintable(memory->displayUnit()));
+    auto* hitRatio = dashboard->findChild<MetricChart*>(QStringLiteral("chart_pg_cache_hit_ratio"));
+    QCOMPARE(hitRatio->displayUnit(), QStringLiteral("%"));
+}
+
+void TestMainWindowLab::inventoryShowsProductionOk()
+{
+    QVERIFY(productionIndex().isValid());
+    QTRY_COMPARE_WITH_TIMEOUT(productionIndex().data(InventoryModel::HostStateRole).toInt(),
+                              int(HostState::Ok), 20000);
+    QVERIFY(productionIndex().data(Qt::ToolTipRole).toString().contains(QLatin1String("ok")));
+    QVERIFY(!productionIndex().data(Qt::DecorationRole).value<QIcon>().isNull());
+}
+
+void TestMainWindowLab::eventsPaneShowsCollectorEvents()
+{
+    EventsModel* events = m_window->eventsPane()->eventsModel();
+    auto hasProductionEvent = [events] {
+        for (int row = 0; row < events->rowCount(); ++row)
+            if (events->event(row).host == QLatin1String("lab-production") &&
+                events->event(row).source == QLatin1String("collector"))
+                return true;
+        return false;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(hasProductionEvent(), 20000);
+}
+
+void TestMainWindowLab::bannerSaysSecretsAreInMemory()
+{
+    QCOMPARE(m_window->banner()->text(), m_secrets.statusMessage());
+}
+
+void TestMainWindowLab::historyIsLoadedFromRepository()
+{
+    // A second dashboard gets no live samples: whatever it shows was read by its worker.
+    QTRY_VERIFY_WITH_TIMEOUT(m_collector->sampleCount() > 0, 20000);
+    m_collector->stop(); // flushes the writer, so the samples are in the repository
+    DashboardView history(m_repoPath);
+    history.setHost(QStringLiteral("lab-production"));
+    QVERIFY(history.isLoading());
+    QTRY_VERIFY_WITH_TIMEOUT(!history.isLoading(), 10000);
+    QVERIFY(history.chart(QStringLiteral("pg_connections_total"))->pointCount() > 0);
+    m_collector->start();
+}
+
+void TestMainWindowLab::windowGrabsToFile()
+{
+    const QString file = m_dir.filePath(QStringLiteral("window.png"));
+    QVERIFY(m_window->grab().save(file));
+    QVERIFY(QFileInfo(file).size() > 0);
+}
+
+QTEST_MAIN(TestMainWindowLab)
+#include "TestMainWindowLab.moc"

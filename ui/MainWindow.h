@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "ConsoleServices.h"
+#include "inventory/Host.h"
+
+#include <QMainWindow>
+
+#include <vector>
+
+class QAction;
+
+namespace doppel {
+
+class DashboardView;
+class EventsPane;
+class InventoryStore;
+class InventoryView;
+class MessageBanner;
+
+// The console's window. It only assembles the views (inventory dock on the left, dashboard in
+// the centre, events at the bottom, message banner on top), wires them to the Collector, and
+// opens the host and settings dialogs. GUI thread only.
+class MainWindow : public QMainWindow
+{
+    Q_OBJECT
+public:
+    explicit MainWindow(const ConsoleServices& services, QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    // The inventory read at start; also handed to the collector.
+    void setHosts(const std::vector<Host>& hosts);
+    // Reads the inventory again (on a worker), e.g. after the lab registered its hosts.
+    void reloadInventory();
+
+    MessageBanner* banner() const { return m_banner; }
+    InventoryView* inventoryView() const { return m_inventory; }
+    DashboardView* dashboardView() const { return m_dashboard; }
+    EventsPane* eventsPane() const { return m_events; }
+
+public Q_SLOTS:
+    void addHost();
+    void editHost(const QString& name);
+    void editCurrentHost();
+    void removeCurrentHost();
+    void showSettings();
+
+Q_SIGNALS:
+    // The inventory shown (and given to the collector) changed.
+    void hostsApplied();
+
+private:
+    void createActions();
+    void connectCollector();
+    void openHostDialog(const Host* existing);
+    void updateActions();
+
+    ConsoleServices m_services;
+    MessageBanner* m_banner = nullptr;
+    InventoryView* m_inventory = nullptr;
+    DashboardView* m_dashboard = nullptr;
+    EventsPane* m_events = nullptr;
+    InventoryStore* m_store = nullptr;
+    QAction* m_addAction = nullptr;
+    QAction* m_editAction = nullptr;
+    QAction* m_removeAction = nullptr;
+    QAction* m_settingsAction = nullptr;
+    QAction* m_quitAction = nullptr;
+};
+
+} // namespace doppel
