@@ -42,7 +42,7 @@ MetricChart::MetricChart(const MetricInfo& info, QWidget* parent)
     m_series->attachAxis(m_timeAxis);
 
     m_valueAxis = new QValueAxis(chart);
-    m_valueAxis->setLabelFormat(QStringLiteral("%.3g"));
+    m_valueAxis->setLabelFormat(QStringLiteral("%.4g"));
     m_valueAxis->setTickCount(4);
     chart->addAxis(m_valueAxis, Qt::AlignLeft);
     m_series->attachAxis(m_valueAxis);
