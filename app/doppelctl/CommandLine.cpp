@@ -53,7 +53,9 @@ static void usage(QTextStream& out)
            "  metrics --host NAME --metric NAME [--since ISO|--last 1h] --csv\n"
            "  metrics --list\n"
            "  lab up [--dir DIR] [--scale N] [--day 600s] [--no-workload]\n"
-           "  lab status [--dir DIR] [--json] | lab down [--dir DIR]\n\n"
+           "  lab status [--dir DIR] [--json] | lab down [--dir DIR]\n"
+           "  shadow check|setup|status|verify|sync-sequences|teardown --prod CONNINFO|HOST\n"
+           "            --shadow CONNINFO|HOST [--tables T1,T2] [--json] (see shadow --help)\n\n"
            "The repository defaults to "
         << Repository::defaultPath() << "\n";
 }
@@ -105,6 +107,8 @@ int runDoppelctl(const QStringList& argsIn, QTextStream& out, QTextStream& err)
         return runMetrics(ctx, args);
     if (command == QLatin1String("lab"))
         return runLab(ctx, args);
+    if (command == QLatin1String("shadow"))
+        return runShadow(ctx, args);
     if (command == QLatin1String("help")) {
         usage(out);
         return Success;

@@ -48,6 +48,7 @@ int runHosts(Context& ctx, const QStringList& args);
 int runMonitor(Context& ctx, const QStringList& args);
 int runMetrics(Context& ctx, const QStringList& args);
 int runLab(Context& ctx, const QStringList& args);
+int runShadow(Context& ctx, const QStringList& args);
 
 // Entry point shared by main() and the integration tests: argv without the program name.
 int runDoppelctl(const QStringList& args, QTextStream& out, QTextStream& err);

@@ -96,6 +96,10 @@ Result<std::unique_ptr<PgConnection>> PgConnection::connect(const Options& optio
             return st.error();
         state = PQconnectPoll(self->m_conn.get());
     }
+    // Notices (e.g. "created replication slot") would go to stderr, mixed into a CLI's output
+    // or a console's terminal; results and errors carry what callers need.
+    PQsetNoticeProcessor(
+        self->m_conn.get(), [](void*, const char*) {}, nullptr);
     if (PQsetnonblocking(self->m_conn.get(), 1) != 0)
         return self->connectionError(QStringLiteral("Cannot switch to non-blocking mode"));
     self->m_cancel.reset(PQgetCancel(self->m_conn.get()));
@@ -275,6 +279,21 @@ int PgConnection::serverVersion() const
 QString PgConnection::describe() const
 {
     return m_description;
+}
+
+QList<QPair<QString, QString>> PgConnection::usedOptions() const
+{
+    QList<QPair<QString, QString>> out;
+    if (!m_conn)
+        return out;
+    PgConninfoPtr options(PQconninfo(m_conn.get()));
+    for (auto* o = options.get(); o && o->keyword; ++o)
+        if (o->val && *o->val && qstrcmp(o->keyword, "password") != 0)
+            out.append({QString::fromUtf8(o->keyword), QString::fromUtf8(o->val)});
+    // PQpass also knows a password libpq read from .pgpass, which PQconninfo does not list.
+    if (const char* password = PQpass(m_conn.get()); password && *password)
+        out.append({QStringLiteral("password"), QString::fromUtf8(password)});
+    return out;
 }
 
 Result<QString> PgConnection::quoteIdentifier(const QString& identifier) const

@@ -58,6 +58,9 @@ public:
 
     int serverVersion() const;
     QString describe() const; // user@host:port/db
+    // The options libpq actually used (host, port, dbname, user, password from .pgpass, sslmode,
+    // ...), non-empty ones only; for handing the same connection to another program or server.
+    QList<QPair<QString, QString>> usedOptions() const;
     // Quoting with libpq's escaping functions (encoding-aware), never by hand.
     Result<QString> quoteIdentifier(const QString& identifier) const;
     Result<QString> quoteLiteral(const QString& literal) const;

@@ -11,7 +11,7 @@ namespace doppel {
 
 enum class MetricSourceKind { Os, Postgres };
 
-// The stable, documented metric names (docs/METRICS.md). Scripts depend on these strings.
+// The stable, documented metric names (the Metrics table of README.md). Scripts depend on these strings.
 struct MetricInfo
 {
     const char* name;

@@ -3,7 +3,7 @@
 // change, status --json with the documented fields, down leaving no process. As root, the same
 // again as an ordinary user, since the lab must work both ways: a system user "doppel-test"
 // (created when missing, with a login shell so the lab's sshd can run commands for it).
-#include "CommandLine.h"
+#include "CtlRunner.h"
 #include "lab/Lab.h"
 
 #include <QDir>
@@ -58,16 +58,7 @@ class TestLab : public QObject
 
     int ctl(const QStringList& args, QString* out = nullptr, QString* err = nullptr)
     {
-        QString o, e;
-        QTextStream so(&o), se(&e);
-        const int rc = cli::runDoppelctl(args, so, se);
-        so.flush();
-        se.flush();
-        if (out)
-            *out = o;
-        if (err)
-            *err = e;
-        return rc;
+        return test::runCtl(args, out, err);
     }
 
 private Q_SLOTS:

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // `doppelctl monitor` and `metrics` against the lab, and the collector's promise that a host
 // that never answers neither delays the others nor goes unreported.
-#include "CommandLine.h"
 #include "ConnectorServices.h"
+#include "CtlRunner.h"
 #include "LabFixture.h"
 #include "collect/Collector.h"
 #include "metrics/MetricCatalog.h"
@@ -21,16 +21,7 @@ class TestMonitor : public QObject
 
     int ctl(const QStringList& args, QString* out = nullptr, QString* err = nullptr)
     {
-        QString o, e;
-        QTextStream so(&o), se(&e);
-        const int rc = cli::runDoppelctl(args, so, se);
-        so.flush();
-        se.flush();
-        if (out)
-            *out = o;
-        if (err)
-            *err = e;
-        return rc;
+        return test::runCtl(args, out, err);
     }
 
 private Q_SLOTS:
