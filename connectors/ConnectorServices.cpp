@@ -6,6 +6,7 @@
 #include "postgres/PgConnection.h"
 #include "postgres/ServerInfo.h"
 #include "secrets/KeychainSecretStore.h"
+#include "shadow/ConnectorShadowService.h"
 #include "ssh/KnownHosts.h"
 #include "ssh/SshSession.h"
 
@@ -101,6 +102,11 @@ std::unique_ptr<SecretStore> createSecretStore()
 std::unique_ptr<HostServices> createHostServices(SecretStore& secrets)
 {
     return std::make_unique<ConnectorHostServices>(secrets);
+}
+
+std::unique_ptr<ShadowService> createShadowService()
+{
+    return std::make_unique<shadow::ConnectorShadowService>();
 }
 
 } // namespace doppel

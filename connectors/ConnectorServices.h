@@ -3,6 +3,7 @@
 
 #include "services/HostServices.h"
 #include "services/SecretStore.h"
+#include "services/ShadowService.h"
 
 #include <memory>
 
@@ -14,5 +15,8 @@ std::unique_ptr<SecretStore> createSecretStore();
 
 // HostServices over libpq and libssh2. `secrets` must outlive the returned object.
 std::unique_ptr<HostServices> createHostServices(SecretStore& secrets);
+
+// ShadowService over libpq, pg_dump and psql.
+std::unique_ptr<ShadowService> createShadowService();
 
 } // namespace doppel

@@ -8,6 +8,7 @@ namespace doppel {
 class Collector;
 class HostServices;
 class SecretStore;
+class ShadowService;
 class Settings;
 
 // What the main window is built on; app/doppel/main.cpp (or a test) creates these and keeps
@@ -19,6 +20,7 @@ struct ConsoleServices
     SecretStore* secrets = nullptr;
     HostServices* hostServices = nullptr;
     Collector* collector = nullptr;
+    ShadowService* shadow = nullptr;
 };
 
 } // namespace doppel

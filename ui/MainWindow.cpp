@@ -10,6 +10,7 @@
 #include "MessageBanner.h"
 #include "Prompt.h"
 #include "SettingsDialog.h"
+#include "ShadowView.h"
 #include "StateIcons.h"
 
 #include "collect/Collector.h"
@@ -21,6 +22,7 @@
 #include <QDockWidget>
 #include <QMenuBar>
 #include <QStyle>
+#include <QTabWidget>
 #include <QToolBar>
 #include <QVBoxLayout>
 
@@ -29,7 +31,8 @@ namespace doppel {
 MainWindow::MainWindow(const ConsoleServices& services, QWidget* parent)
     : QMainWindow(parent), m_services(services)
 {
-    Q_ASSERT(services.settings && services.secrets && services.hostServices && services.collector);
+    Q_ASSERT(services.settings && services.secrets && services.hostServices && services.collector &&
+             services.shadow);
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(tr("Doppel"));
     setWindowIcon(appIcon());
@@ -42,7 +45,14 @@ MainWindow::MainWindow(const ConsoleServices& services, QWidget* parent)
     auto* centreLayout = new QVBoxLayout(centre);
     centreLayout->setContentsMargins(4, 4, 4, 0);
     centreLayout->addWidget(m_banner);
-    centreLayout->addWidget(m_dashboard, 1);
+    m_shadow =
+        new ShadowView(*m_services.shadow, *m_services.secrets, m_services.repositoryPath, this);
+    auto* tabs = new QTabWidget(centre);
+    tabs->setObjectName(QStringLiteral("centreTabs"));
+    tabs->setDocumentMode(true);
+    tabs->addTab(m_dashboard, tr("Dashboard"));
+    tabs->addTab(m_shadow, tr("Shadow"));
+    centreLayout->addWidget(tabs, 1);
     setCentralWidget(centre);
 
     m_inventory = new InventoryView(this);
@@ -70,6 +80,7 @@ MainWindow::MainWindow(const ConsoleServices& services, QWidget* parent)
         m_banner->showMessage(message, MessageBanner::Type::Error);
     });
     connect(m_store, &InventoryStore::eventLogged, m_events, &EventsPane::addEvent);
+    connect(m_shadow, &ShadowView::eventLogged, m_events, &EventsPane::addEvent);
 
     connect(m_inventory, &InventoryView::currentHostChanged, m_dashboard, &DashboardView::setHost);
     connect(m_inventory, &InventoryView::currentHostChanged, this, &MainWindow::updateActions);
@@ -158,6 +169,7 @@ void MainWindow::setHosts(const std::vector<Host>& hosts)
 {
     m_inventory->inventoryModel()->setHosts(hosts);
     m_services.collector->setHosts(hosts);
+    m_shadow->setHosts(hosts);
     updateActions();
     Q_EMIT hostsApplied();
 }

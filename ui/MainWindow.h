@@ -17,10 +17,11 @@ class EventsPane;
 class InventoryStore;
 class InventoryView;
 class MessageBanner;
+class ShadowView;
 
-// The console's window. It only assembles the views (inventory dock on the left, dashboard in
-// the centre, events at the bottom, message banner on top), wires them to the Collector, and
-// opens the host and settings dialogs. GUI thread only.
+// The console's window. It only assembles the views (inventory dock on the left, dashboard and
+// shadow tabs in the centre, events at the bottom, message banner on top), wires them to the
+// Collector, and opens the host and settings dialogs. GUI thread only.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
@@ -36,6 +37,7 @@ public:
     MessageBanner* banner() const { return m_banner; }
     InventoryView* inventoryView() const { return m_inventory; }
     DashboardView* dashboardView() const { return m_dashboard; }
+    ShadowView* shadowView() const { return m_shadow; }
     EventsPane* eventsPane() const { return m_events; }
 
 public Q_SLOTS:
@@ -59,6 +61,7 @@ private:
     MessageBanner* m_banner = nullptr;
     InventoryView* m_inventory = nullptr;
     DashboardView* m_dashboard = nullptr;
+    ShadowView* m_shadow = nullptr;
     EventsPane* m_events = nullptr;
     InventoryStore* m_store = nullptr;
     QAction* m_addAction = nullptr;

@@ -158,11 +158,10 @@ int runSetupOrTeardown(Context& ctx, const ShadowSpec& spec, bool setup, bool js
 
 int runStatus(Context& ctx, const ShadowSpec& spec, bool json)
 {
-    auto prod = shadow::connectSide(spec.prodConninfo, QStringLiteral("production"), spec.timeout);
+    auto prod = shadow::connectProd(spec);
     if (!prod)
         return fail(ctx, QStringLiteral("status"), prod.error());
-    auto shadowConn =
-        shadow::connectSide(spec.shadowConninfo, QStringLiteral("shadow"), spec.timeout);
+    auto shadowConn = shadow::connectShadow(spec);
     auto status = shadow::readShadowStatus(**prod, shadowConn ? shadowConn->get() : nullptr, spec);
     if (!status)
         return fail(ctx, QStringLiteral("status"), status.error());

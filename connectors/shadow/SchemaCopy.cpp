@@ -34,13 +34,16 @@ Result<QString> findPgProgram(const QString& program, const QString& binDir, int
 
 namespace {
 
-// A client's environment with the password out of the conninfo and in PGPASSWORD.
-Result<QString> prepare(QProcess& process, const QString& conninfo)
+// A client's environment with the password (from the conninfo or the SecretStore) in
+// PGPASSWORD, never on its command line.
+Result<QString> prepare(QProcess& process, const QString& conninfo, const QString& storedPassword)
 {
     QString password;
     auto bare = pg::Conninfo::withoutPassword(conninfo, &password);
     if (!bare)
         return bare.error();
+    if (!storedPassword.isEmpty())
+        password = storedPassword;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     if (!password.isEmpty())
         env.insert(QStringLiteral("PGPASSWORD"), password);
@@ -56,22 +59,21 @@ QString lastLines(const QByteArray& text)
 
 } // namespace
 
-Status copySchema(const QString& prodConninfo, const QString& shadowConninfo, const QString& binDir,
-                  int prodServerVersion, std::chrono::milliseconds timeout)
+Status copySchema(const ShadowSpec& spec, int prodServerVersion, std::chrono::milliseconds timeout)
 {
-    auto pgDump = findPgProgram(QStringLiteral("pg_dump"), binDir, prodServerVersion);
+    auto pgDump = findPgProgram(QStringLiteral("pg_dump"), spec.pgBinDir, prodServerVersion);
     if (!pgDump)
         return pgDump.error();
-    auto psql = findPgProgram(QStringLiteral("psql"), binDir, prodServerVersion);
+    auto psql = findPgProgram(QStringLiteral("psql"), spec.pgBinDir, prodServerVersion);
     if (!psql)
         return psql.error();
 
     QProcess dump;
     QProcess restore;
-    auto prod = prepare(dump, prodConninfo);
+    auto prod = prepare(dump, spec.prodConninfo, spec.prodPassword);
     if (!prod)
         return prod.error();
-    auto shadow = prepare(restore, shadowConninfo);
+    auto shadow = prepare(restore, spec.shadowConninfo, spec.shadowPassword);
     if (!shadow)
         return shadow.error();
     dump.setStandardOutputProcess(&restore);

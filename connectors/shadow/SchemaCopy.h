@@ -2,6 +2,7 @@
 #pragma once
 
 #include "common/Result.h"
+#include "shadow/ShadowTypes.h"
 
 #include <QString>
 
@@ -17,7 +18,6 @@ Result<QString> findPgProgram(const QString& program, const QString& binDir, int
 // Copies production's schema to the shadow: pg_dump --schema-only (no owners, privileges,
 // publications or subscriptions) piped into psql with ON_ERROR_STOP. Passwords travel in the
 // child's environment, never on its command line. Blocking; any worker thread.
-Status copySchema(const QString& prodConninfo, const QString& shadowConninfo, const QString& binDir,
-                  int prodServerVersion, std::chrono::milliseconds timeout);
+Status copySchema(const ShadowSpec& spec, int prodServerVersion, std::chrono::milliseconds timeout);
 
 } // namespace doppel::shadow

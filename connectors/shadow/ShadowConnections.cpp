@@ -5,11 +5,15 @@
 
 namespace doppel::shadow {
 
-Result<std::unique_ptr<pg::PgConnection>> connectSide(const QString& conninfo, const QString& side,
+namespace {
+
+Result<std::unique_ptr<pg::PgConnection>> connectSide(const QString& conninfo,
+                                                      const QString& password, const QString& side,
                                                       std::chrono::milliseconds timeout)
 {
     pg::PgConnection::Options options;
     options.conninfo = conninfo;
+    options.password = password;
     options.timeout = timeout;
     options.applicationName = QStringLiteral("doppel-shadow");
     auto conn = pg::PgConnection::connect(options);
@@ -20,14 +24,28 @@ Result<std::unique_ptr<pg::PgConnection>> connectSide(const QString& conninfo, c
     return std::move(*conn);
 }
 
+} // namespace
+
+Result<std::unique_ptr<pg::PgConnection>> connectProd(const ShadowSpec& spec)
+{
+    return connectSide(spec.prodConninfo, spec.prodPassword, QStringLiteral("production"),
+                       spec.timeout);
+}
+
+Result<std::unique_ptr<pg::PgConnection>> connectShadow(const ShadowSpec& spec)
+{
+    return connectSide(spec.shadowConninfo, spec.shadowPassword, QStringLiteral("shadow"),
+                       spec.timeout);
+}
+
 Result<ShadowConnections> connectBoth(const ShadowSpec& spec)
 {
     if (auto st = checkShadowName(spec.name); !st)
         return st.error();
-    auto prod = connectSide(spec.prodConninfo, QStringLiteral("production"), spec.timeout);
+    auto prod = connectProd(spec);
     if (!prod)
         return prod.error();
-    auto shadow = connectSide(spec.shadowConninfo, QStringLiteral("shadow"), spec.timeout);
+    auto shadow = connectShadow(spec);
     if (!shadow)
         return shadow.error();
     return ShadowConnections{std::move(*prod), std::move(*shadow)};

@@ -17,8 +17,8 @@ struct ShadowConnections
 };
 
 // Opens one side; the error says which side failed ("production: ..." / "shadow: ...").
-Result<std::unique_ptr<pg::PgConnection>> connectSide(const QString& conninfo, const QString& side,
-                                                      std::chrono::milliseconds timeout);
+Result<std::unique_ptr<pg::PgConnection>> connectProd(const ShadowSpec& spec);
+Result<std::unique_ptr<pg::PgConnection>> connectShadow(const ShadowSpec& spec);
 Result<ShadowConnections> connectBoth(const ShadowSpec& spec);
 
 // The first column of every row.

@@ -163,9 +163,7 @@ Result<QStringList> setupShadow(const ShadowSpec& spec, const Progress& progress
         return hasSchema.error();
     if (!*hasSchema) {
         report(progress, QStringLiteral("copying the schema"));
-        if (auto st = copySchema(spec.prodConninfo, spec.shadowConninfo, spec.pgBinDir,
-                                 prod.serverVersion(), spec.timeout * 4);
-            !st)
+        if (auto st = copySchema(spec, prod.serverVersion(), spec.timeout * 4); !st)
             return st.error();
         done << QStringLiteral("schema copied to the shadow");
     } else {
@@ -223,7 +221,7 @@ Result<QStringList> teardownShadow(const ShadowSpec& spec, const Progress& progr
     QString subscriptionId;
 
     report(progress, QStringLiteral("removing the subscription"));
-    auto shadow = connectSide(spec.shadowConninfo, QStringLiteral("shadow"), spec.timeout);
+    auto shadow = connectShadow(spec);
     if (shadow) {
         auto& s = **shadow;
         auto oid = subscriptionOid(s, spec.name);
@@ -250,7 +248,7 @@ Result<QStringList> teardownShadow(const ShadowSpec& spec, const Progress& progr
     }
 
     report(progress, QStringLiteral("removing the slot and the publication"));
-    auto prod = connectSide(spec.prodConninfo, QStringLiteral("production"), spec.timeout);
+    auto prod = connectProd(spec);
     if (!prod) {
         problems << prod.error().message;
         return makeError(prod.error().code,

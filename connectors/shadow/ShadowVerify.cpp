@@ -129,7 +129,8 @@ Status waitForShadow(pg::PgConnection& prod, const QString& slot, const QString&
 }
 
 Result<TableVerification> verifyTable(ShadowConnections& c, const ShadowSpec& spec,
-                                      const QString& table, const VerifyOptions& options)
+                                      const QString& table, const VerifyOptions& options,
+                                      const CancelToken& cancel)
 {
     TableVerification out;
     out.table = table;
@@ -160,6 +161,9 @@ Result<TableVerification> verifyTable(ShadowConnections& c, const ShadowSpec& sp
     out.chunks = int(chunks.size());
     bool allMatch = true;
     for (const auto& [where, params] : chunks) {
+        if (cancel.isCancelled())
+            return makeError(ErrorCode::Cancelled,
+                             QStringLiteral("verification cancelled in table %1").arg(table));
         ChunkSum prod, shadow;
         for (int attempt = 0; attempt <= options.retries; ++attempt) {
             auto p = sumChunk(*c.prod, table, where, params, true);
@@ -193,7 +197,7 @@ Result<TableVerification> verifyTable(ShadowConnections& c, const ShadowSpec& sp
 
 Result<std::vector<TableVerification>>
 verifyShadow(ShadowConnections& conns, const ShadowSpec& spec, const VerifyOptions& options,
-             const std::function<void(const QString&)>& progress)
+             const std::function<void(const QString&)>& progress, const CancelToken& cancel)
 {
     auto tables = replicatedTables(*conns.prod, spec);
     if (!tables)
@@ -202,7 +206,7 @@ verifyShadow(ShadowConnections& conns, const ShadowSpec& spec, const VerifyOptio
     for (const QString& table : *tables) {
         if (progress)
             progress(table);
-        auto v = verifyTable(conns, spec, table, options);
+        auto v = verifyTable(conns, spec, table, options, cancel);
         if (!v)
             return v.error();
         out.push_back(*v);

@@ -21,6 +21,7 @@ struct VerifyOptions
 // mistaken for a difference. Blocking; `progress` gets each table as it starts.
 Result<std::vector<TableVerification>>
 verifyShadow(ShadowConnections& conns, const ShadowSpec& spec, const VerifyOptions& options = {},
-             const std::function<void(const QString&)>& progress = {});
+             const std::function<void(const QString&)>& progress = {},
+             const CancelToken& cancel = {});
 
 } // namespace doppel::shadow

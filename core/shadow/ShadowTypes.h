@@ -17,6 +17,10 @@ struct ShadowSpec
 {
     QString prodConninfo;
     QString shadowConninfo;
+    // Passwords from the SecretStore, for hosts whose conninfo has none (.pgpass otherwise).
+    // Held in memory only for the operation; never written anywhere.
+    QString prodPassword;
+    QString shadowPassword;
     // How the shadow server reaches production; empty: production's conninfo as Doppel used it
     // (host, port, dbname, user and the password libpq found, e.g. in .pgpass).
     QString publisherConninfo;

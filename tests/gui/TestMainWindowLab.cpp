@@ -55,6 +55,7 @@ private:
     std::unique_ptr<Settings> m_settings;
     test::MemorySecretStore m_secrets;
     std::unique_ptr<HostServices> m_services;
+    std::unique_ptr<ShadowService> m_shadowService;
     std::unique_ptr<Collector> m_collector;
     std::unique_ptr<MainWindow> m_window;
 };
@@ -76,12 +77,14 @@ void TestMainWindowLab::initTestCase()
     }
     m_settings = std::make_unique<Settings>(m_dir.filePath(QStringLiteral("doppel.conf")));
     m_services = createHostServices(m_secrets);
+    m_shadowService = createShadowService();
     m_collector = std::make_unique<Collector>(*m_services, m_repoPath);
     m_collector->setInterval(1s);
     m_collector->setTimeout(5s);
 
-    m_window = std::make_unique<MainWindow>(ConsoleServices{
-        m_repoPath, m_settings.get(), &m_secrets, m_services.get(), m_collector.get()});
+    m_window = std::make_unique<MainWindow>(
+        ConsoleServices{m_repoPath, m_settings.get(), &m_secrets, m_services.get(),
+                        m_collector.get(), m_shadowService.get()});
     m_window->setHosts(hosts);
     m_window->show();
     QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
