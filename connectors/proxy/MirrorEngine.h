@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "ProxyConfig.h"
+
+#include <atomic>
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace doppel::proxy {
+
+class MirrorSession;
+class ProxyShared;
+
+// Totals over every mirrored session, for SHOW STATS and Prometheus. Relaxed atomics.
+struct MirrorCounters
+{
+    std::atomic<std::uint64_t> sessions{0};            // sessions chosen for mirroring
+    std::atomic<std::uint64_t> statements{0};          // statements run on the shadow
+    std::atomic<std::uint64_t> droppedTransactions{0}; // whole transactions not mirrored
+    std::atomic<std::uint64_t> droppedStatements{0};   // the statements in them
+    std::atomic<std::uint64_t> shadowErrors{0};        // shadow errors and unreachable shadow
+    std::atomic<std::uint64_t> connectFailures{0};
+};
+
+// Mirroring to the shadow: decides which sessions (or statements) are mirrored, owns the
+// MirrorSessions and their threads, and answers SHOW MIRROR. Any thread.
+class MirrorEngine
+{
+public:
+    MirrorEngine(const ProxyConfig& config, ProxyShared& shared);
+    ~MirrorEngine();
+    MirrorEngine(const MirrorEngine&) = delete;
+    MirrorEngine& operator=(const MirrorEngine&) = delete;
+
+    // The mirror side of a new client session, or null when it is not mirrored.
+    std::shared_ptr<MirrorSession> openSession(std::uint64_t sessionId, std::string user,
+                                               std::string database);
+    // Whether a session that ends now may let its thread run what it still holds: not when
+    // too many ended sessions still wait on the shadow (a stalled shadow must not pile up
+    // threads and queues).
+    bool mayDrain();
+    // The session ended (after MirrorSession::finish); its thread is joined later.
+    void closeSession(const std::shared_ptr<MirrorSession>& session);
+    // Lets ended sessions run what they still hold for up to `graceMs`, then breaks statements
+    // stuck on the shadow (their records go to the capture unmirrored) and joins every thread.
+    void stop(int graceMs = 0);
+
+    double rate() const { return m_rate.load(); }
+    void setRate(double rate) { m_rate.store(rate); }
+    bool byStatement() const { return m_byStatement; }
+    bool mirrorWrites() const { return m_mirrorWrites; }
+    std::size_t queueCapacity() const { return m_queueCapacity; }
+    const std::string& shadowConninfo() const { return m_shadow; }
+    // Whether this statement (already known to be eligible) is picked under --mirror-by statement.
+    bool pickStatement();
+    std::size_t queueDepth() const;
+    std::vector<std::shared_ptr<MirrorSession>> sessions() const;
+
+    MirrorCounters counters;
+    ProxyShared& shared;
+
+private:
+    bool chance();
+    void reap();
+
+    const std::string m_shadow;
+    const bool m_byStatement;
+    const bool m_mirrorWrites;
+    const std::size_t m_queueCapacity;
+    std::atomic<double> m_rate;
+    mutable std::mutex m_mutex;
+    std::list<std::shared_ptr<MirrorSession>> m_live;
+    std::list<std::shared_ptr<MirrorSession>> m_closed;
+    bool m_stopped = false;
+};
+
+} // namespace doppel::proxy

@@ -1,0 +1,327 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "ProxyConfig.h"
+
+#include "postgres/Conninfo.h"
+
+#include <QFileInfo>
+#include <QSettings>
+
+#include <libpq-fe.h>
+
+namespace doppel::proxy {
+
+namespace {
+
+const QStringList kValueOptions = {
+    QStringLiteral("listen"),           QStringLiteral("upstream"),
+    QStringLiteral("shadow"),           QStringLiteral("mirror-rate"),
+    QStringLiteral("capture-dir"),      QStringLiteral("admin-user"),
+    QStringLiteral("config"),           QStringLiteral("workers"),
+    QStringLiteral("max-message-size"), QStringLiteral("fsync"),
+    QStringLiteral("segment-size"),     QStringLiteral("segment-seconds"),
+    QStringLiteral("drain-timeout"),    QStringLiteral("metrics-listen"),
+    QStringLiteral("redact"),           QStringLiteral("mirror-by"),
+    QStringLiteral("mirror-writes"),    QStringLiteral("mirror-queue"),
+};
+
+bool isTrue(const QString& v)
+{
+    return v == QLatin1String("true") || v == QLatin1String("on") || v == QLatin1String("yes");
+}
+
+bool isBoolean(const QString& v)
+{
+    return isTrue(v) || v == QLatin1String("false") || v == QLatin1String("off") ||
+           v == QLatin1String("no");
+}
+
+Error invalid(const QString& message)
+{
+    return makeError(ErrorCode::InvalidInput, message);
+}
+
+Status apply(ProxyConfig& c, const QString& key, const QString& value)
+{
+    bool ok = true;
+    if (key == QLatin1String("listen")) {
+        const int colon = value.lastIndexOf(QLatin1Char(':'));
+        const int port = colon > 0 ? value.mid(colon + 1).toInt(&ok) : 0;
+        if (colon <= 0 || !ok || port < 0 || port > 65535)
+            return invalid(QStringLiteral("--listen takes HOST:PORT, not '%1'").arg(value));
+        c.listenHost = value.left(colon);
+        c.listenPort = port;
+    } else if (key == QLatin1String("metrics-listen")) {
+        const int colon = value.lastIndexOf(QLatin1Char(':'));
+        const int port = colon > 0 ? value.mid(colon + 1).toInt(&ok) : 0;
+        if (colon <= 0 || !ok || port < 0 || port > 65535)
+            return invalid(QStringLiteral("--metrics-listen takes HOST:PORT, not '%1'").arg(value));
+        c.metricsHost = value.left(colon);
+        c.metricsPort = port;
+    } else if (key == QLatin1String("redact")) {
+        const QString v = value.toLower();
+        if (!isBoolean(v))
+            return invalid(QStringLiteral("redact takes true or false, not '%1'").arg(value));
+        c.redact = isTrue(v);
+    } else if (key == QLatin1String("mirror-writes")) {
+        const QString v = value.toLower();
+        if (!isBoolean(v))
+            return invalid(
+                QStringLiteral("mirror-writes takes true or false, not '%1'").arg(value));
+        c.mirrorWrites = isTrue(v);
+    } else if (key == QLatin1String("mirror-by")) {
+        if (value != QLatin1String("session") && value != QLatin1String("statement"))
+            return invalid(
+                QStringLiteral("--mirror-by takes session or statement, not '%1'").arg(value));
+        c.mirrorByStatement = value == QLatin1String("statement");
+    } else if (key == QLatin1String("mirror-queue")) {
+        c.mirrorQueue = value.toInt(&ok);
+        if (!ok || c.mirrorQueue < 1 || c.mirrorQueue > 1000000)
+            return invalid(
+                QStringLiteral("--mirror-queue takes a statement count from 1 to 1000000, not '%1'")
+                    .arg(value));
+    } else if (key == QLatin1String("upstream")) {
+        c.upstream = value;
+    } else if (key == QLatin1String("shadow")) {
+        c.shadow = value;
+    } else if (key == QLatin1String("mirror-rate")) {
+        c.mirrorRate = value.toDouble(&ok);
+        if (!ok || c.mirrorRate < 0 || c.mirrorRate > 1)
+            return invalid(
+                QStringLiteral("--mirror-rate takes a number from 0 to 1, not '%1'").arg(value));
+    } else if (key == QLatin1String("capture-dir")) {
+        c.captureDir = value;
+    } else if (key == QLatin1String("admin-user")) {
+        c.adminUsers << value;
+    } else if (key == QLatin1String("workers")) {
+        c.workers = value.toInt(&ok);
+        if (!ok || c.workers < 1 || c.workers > 64)
+            return invalid(QStringLiteral("--workers takes 1 to 64, not '%1'").arg(value));
+    } else if (key == QLatin1String("max-message-size")) {
+        const qint64 v = value.toLongLong(&ok);
+        if (!ok || v < 1024 || v > (1ll << 30))
+            return invalid(QStringLiteral("--max-message-size takes 1024 to 1073741824 bytes, "
+                                          "not '%1'")
+                               .arg(value));
+        c.maxMessageSize = std::uint32_t(v);
+    } else if (key == QLatin1String("fsync")) {
+        auto p = parseFsyncPolicy(value);
+        if (!p)
+            return p.error();
+        c.fsync = *p;
+    } else if (key == QLatin1String("segment-size")) {
+        c.segmentBytes = value.toLongLong(&ok);
+        if (!ok || c.segmentBytes < 4096)
+            return invalid(QStringLiteral("--segment-size takes at least 4096 bytes"));
+    } else if (key == QLatin1String("segment-seconds")) {
+        c.segmentSeconds = value.toInt(&ok);
+        if (!ok || c.segmentSeconds < 1)
+            return invalid(QStringLiteral("--segment-seconds takes a positive number"));
+    } else if (key == QLatin1String("drain-timeout")) {
+        c.drainSeconds = value.toInt(&ok);
+        if (!ok || c.drainSeconds < 0)
+            return invalid(QStringLiteral("--drain-timeout takes seconds (0 or more)"));
+    } else {
+        return invalid(QStringLiteral("unknown setting '%1'").arg(key));
+    }
+    return Ok{};
+}
+
+using Pairs = QList<std::pair<QString, QString>>;
+
+Result<Pairs> splitArguments(const QStringList& args)
+{
+    Pairs out;
+    for (int i = 0; i < args.size(); ++i) {
+        QString a = args[i];
+        if (!a.startsWith(QLatin1String("--")))
+            return invalid(QStringLiteral("unexpected argument '%1'").arg(a));
+        a = a.mid(2);
+        QString value;
+        if (const int eq = a.indexOf(QLatin1Char('=')); eq >= 0) {
+            value = a.mid(eq + 1);
+            a = a.left(eq);
+        } else if (a == QLatin1String("redact") || a == QLatin1String("mirror-writes")) {
+            value = QStringLiteral("true"); // a switch on the command line
+        } else {
+            if (!kValueOptions.contains(a))
+                return invalid(QStringLiteral("unknown option --%1").arg(a));
+            if (i + 1 >= args.size())
+                return invalid(QStringLiteral("--%1 needs a value").arg(a));
+            value = args[++i];
+        }
+        if (!kValueOptions.contains(a))
+            return invalid(QStringLiteral("unknown option --%1").arg(a));
+        out.append({a, value});
+    }
+    return out;
+}
+
+Result<Pairs> readIni(const QString& path)
+{
+    if (!QFileInfo(path).isReadable())
+        return makeError(ErrorCode::NotFound,
+                         QStringLiteral("cannot read config file %1").arg(path));
+    QSettings ini(path, QSettings::IniFormat);
+    if (ini.status() != QSettings::NoError)
+        return invalid(QStringLiteral("config file %1 is not valid INI").arg(path));
+    Pairs out;
+    // Keys may sit at top level or under [proxy]; admin-user may list several, comma-separated.
+    for (const QString& full : ini.allKeys()) {
+        QString key = full;
+        if (key.startsWith(QLatin1String("proxy/")))
+            key = key.mid(6);
+        if (key == QLatin1String("config") || !kValueOptions.contains(key))
+            return invalid(QStringLiteral("%1: unknown setting '%2'").arg(path, full));
+        const QVariant v = ini.value(full);
+        const QStringList values =
+            v.typeId() == QMetaType::QStringList ? v.toStringList() : QStringList{v.toString()};
+        for (const QString& value : values)
+            out.append({key, value.trimmed()});
+    }
+    return out;
+}
+
+Status resolveUpstream(ProxyConfig& c)
+{
+    if (c.upstream.isEmpty())
+        return invalid(QStringLiteral("--upstream CONNINFO is required"));
+    auto effective = pg::Conninfo::effective(c.upstream);
+    if (!effective)
+        return effective.error();
+    QString host;
+    QString hostaddr;
+    QString port;
+    QString sslmode;
+    for (const auto& [k, v] : *effective) {
+        if (k == QLatin1String("host"))
+            host = v;
+        else if (k == QLatin1String("hostaddr"))
+            hostaddr = v;
+        else if (k == QLatin1String("port"))
+            port = v;
+        else if (k == QLatin1String("sslmode"))
+            sslmode = v;
+        else if (k == QLatin1String("user"))
+            c.upstreamUser = v;
+        else if (k == QLatin1String("dbname"))
+            c.upstreamDatabase = v;
+    }
+    if (c.upstreamDatabase.isEmpty())
+        c.upstreamDatabase = QStringLiteral("postgres");
+    if (host.contains(QLatin1Char(',')) || hostaddr.contains(QLatin1Char(',')))
+        return invalid(QStringLiteral("--upstream with several hosts is not supported yet"));
+    if (sslmode == QLatin1String("require") || sslmode.startsWith(QLatin1String("verify")))
+        return invalid(QStringLiteral("TLS to the upstream (sslmode=%1) is not supported yet; "
+                                      "use sslmode=disable or prefer")
+                           .arg(sslmode));
+    c.upstreamHost = !hostaddr.isEmpty() ? hostaddr
+                     : !host.isEmpty()   ? host
+                                         : QStringLiteral("/var/run/postgresql");
+    bool ok = true;
+    c.upstreamPort = port.isEmpty() ? 5432 : port.toInt(&ok);
+    if (!ok || c.upstreamPort <= 0 || c.upstreamPort > 65535)
+        return invalid(QStringLiteral("invalid upstream port '%1'").arg(port));
+    return Ok{};
+}
+
+Status checkMirror(const ProxyConfig& c)
+{
+    if (c.shadow.isEmpty()) {
+        if (c.mirrorRate > 0)
+            return invalid(QStringLiteral("--mirror-rate needs --shadow CONNINFO"));
+        return Ok{};
+    }
+    QString parseError;
+    if (!shadowConninfoValid(c.shadow, &parseError))
+        return invalid(QStringLiteral("invalid --shadow conninfo: %1").arg(parseError));
+    return Ok{};
+}
+
+Result<ProxyConfig> build(const QStringList& args, const ProxyConfig* base)
+{
+    auto pairs = splitArguments(args);
+    if (!pairs)
+        return pairs.error();
+    ProxyConfig c;
+    for (const auto& [k, v] : *pairs)
+        if (k == QLatin1String("config"))
+            c.configFile = v;
+    if (base)
+        c.configFile = base->configFile;
+    if (!c.configFile.isEmpty()) {
+        auto ini = readIni(c.configFile);
+        if (!ini)
+            return ini.error();
+        for (const auto& [k, v] : *ini)
+            if (auto st = apply(c, k, v); !st)
+                return makeError(st.error().code,
+                                 c.configFile + QStringLiteral(": ") + st.error().message);
+    }
+    bool adminFromCommandLine = false;
+    for (const auto& [k, v] : *pairs) {
+        if (k == QLatin1String("config"))
+            continue;
+        if (k == QLatin1String("admin-user") && !adminFromCommandLine) {
+            c.adminUsers.clear(); // the command line replaces the file's list
+            adminFromCommandLine = true;
+        }
+        if (auto st = apply(c, k, v); !st)
+            return st.error();
+    }
+    if (c.listenPort < 0 && !base)
+        return invalid(QStringLiteral("--listen HOST:PORT is required"));
+    if (auto st = resolveUpstream(c); !st)
+        return st.error();
+    if (auto st = checkMirror(c); !st)
+        return st.error();
+    return c;
+}
+
+} // namespace
+
+Result<ProxyConfig> parseProxyArguments(const QStringList& args)
+{
+    return build(args, nullptr);
+}
+
+Result<ProxyConfig> reloadProxyConfig(const ProxyConfig& current, const QStringList& args)
+{
+    auto c = build(args, &current);
+    if (c && c->listenPort < 0)
+        c->listenPort = current.listenPort;
+    return c;
+}
+
+QString proxyUsage()
+{
+    return QStringLiteral(
+        "Usage: doppel-proxy --listen HOST:PORT --upstream CONNINFO [--shadow CONNINFO]\n"
+        "                    [--mirror-rate R] [--capture-dir DIR] [--admin-user NAME]...\n"
+        "                    [--config FILE]\n"
+        "  more: [--workers N] [--max-message-size BYTES] [--fsync none|interval|always]\n"
+        "        [--segment-size BYTES] [--segment-seconds S] [--drain-timeout S]\n"
+        "        [--metrics-listen HOST:PORT]  (Prometheus text format at any path)\n"
+        "        [--redact]  (capture normalized statements only, no parameter values)\n"
+        "        [--mirror-by session|statement] [--mirror-writes] [--mirror-queue N]\n"
+        "        (--mirror-rate R of the read-only statements go to --shadow; N statements\n"
+        "        wait per mirrored session, whole transactions are dropped beyond that)\n"
+        "The INI file holds the same keys (listen=..., upstream=..., capture-dir=...).\n"
+        "SIGHUP re-reads it; SIGTERM stops accepting, lets sessions finish and exits.\n");
+}
+
+bool shadowConninfoValid(const QString& conninfo, QString* error)
+{
+    char* message = nullptr;
+    PQconninfoOption* options = PQconninfoParse(conninfo.toUtf8().constData(), &message);
+    if (!options) {
+        if (error)
+            *error =
+                message ? QString::fromUtf8(message).trimmed() : QStringLiteral("out of memory");
+        PQfreemem(message);
+        return false;
+    }
+    PQconninfoFree(options);
+    return true;
+}
+
+} // namespace doppel::proxy

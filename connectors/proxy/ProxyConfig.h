@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "common/Result.h"
+#include "workload/CaptureWriter.h"
+
+#include <QString>
+#include <QStringList>
+
+#include <cstdint>
+
+namespace doppel::proxy {
+
+// Every setting of doppel-proxy. The command line and the INI file (--config) set the same keys;
+// the command line wins. Plain value: any thread.
+struct ProxyConfig
+{
+    QString listenHost = QStringLiteral("127.0.0.1");
+    int listenPort = -1; // -1: not given; 0: any free port
+    QString upstream;    // conninfo; only host/hostaddr/port/sslmode matter to the proxy
+    QString shadow;
+    double mirrorRate = 0.0;
+    bool mirrorByStatement = false; // --mirror-by statement; by session otherwise
+    bool mirrorWrites = false;      // mirror every statement (a shadow without replication)
+    int mirrorQueue = 1000;         // statements waiting per mirrored session
+    QString captureDir;
+    QStringList adminUsers;
+    QString configFile;
+    int workers = 2;
+    std::uint32_t maxMessageSize = 1u << 30;
+    FsyncPolicy fsync = FsyncPolicy::Interval;
+    std::int64_t segmentBytes = 64ll << 20;
+    int segmentSeconds = 3600;
+    int drainSeconds = 30;
+    bool redact = false; // capture only normalized statements, no parameter values
+    QString metricsHost; // empty: no Prometheus endpoint
+    int metricsPort = 0;
+
+    // Where upstream connections go, resolved from `upstream` by libpq's rules.
+    QString upstreamHost; // a TCP host or a Unix socket directory
+    int upstreamPort = 5432;
+    QString upstreamUser;     // the admin when no --admin-user is named
+    QString upstreamDatabase; // where admin logins are checked
+    // --admin-user, or the upstream conninfo's user when none is named.
+    QStringList effectiveAdminUsers() const
+    {
+        return adminUsers.isEmpty() ? QStringList{upstreamUser} : adminUsers;
+    }
+};
+
+// Parses `doppel-proxy` arguments (without the program name), reading --config first.
+Result<ProxyConfig> parseProxyArguments(const QStringList& args);
+// Re-reads the INI file for SIGHUP, keeping the command line's overrides of `current`.
+Result<ProxyConfig> reloadProxyConfig(const ProxyConfig& current, const QStringList& args);
+QString proxyUsage();
+// Whether libpq can parse the --shadow conninfo; `error` gets libpq's message when not.
+bool shadowConninfoValid(const QString& conninfo, QString* error);
+
+} // namespace doppel::proxy

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "ProxyMetrics.h"
+
+#include "MirrorEngine.h"
+#include "workload/CaptureWriter.h"
+
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace doppel::proxy {
+
+namespace {
+
+void metric(QByteArray& out, const char* name, const char* type, const char* help, double value)
+{
+    out += QByteArray("# HELP ") + name + ' ' + help + "\n# TYPE " + name + ' ' + type + '\n' +
+           name + ' ' + QByteArray::number(value, 'g', 17) + '\n';
+}
+
+} // namespace
+
+QByteArray prometheusText(const ProxyShared& shared)
+{
+    const ProxyCounters& c = shared.counters;
+    QByteArray out;
+    metric(out, "doppel_proxy_sessions_total", "counter", "Client sessions accepted.",
+           double(c.sessionsTotal.load()));
+    metric(out, "doppel_proxy_sessions_active", "gauge", "Client sessions open now.",
+           double(c.sessionsActive.load()));
+    metric(out, "doppel_proxy_bytes_to_server_total", "counter",
+           "Bytes forwarded from clients to the upstream.", double(c.bytesToServer.load()));
+    metric(out, "doppel_proxy_bytes_to_client_total", "counter",
+           "Bytes forwarded from the upstream to clients.", double(c.bytesToClient.load()));
+    metric(out, "doppel_proxy_statements_captured_total", "counter",
+           "Statements handed to the capture writer.", double(c.statementsCaptured.load()));
+    metric(out, "doppel_proxy_protocol_errors_total", "counter",
+           "Sessions ended for a protocol violation.", double(c.protocolErrors.load()));
+    metric(out, "doppel_proxy_upstream_failures_total", "counter",
+           "Sessions whose upstream connection failed.", double(c.upstreamFailures.load()));
+    metric(out, "doppel_proxy_cancels_forwarded_total", "counter",
+           "CancelRequests forwarded to the upstream.", double(c.cancelsForwarded.load()));
+    if (shared.mirror) {
+        const MirrorCounters& m = shared.mirror->counters;
+        metric(out, "doppel_proxy_mirror_rate", "gauge",
+               "Share of sessions or statements mirrored.", shared.mirror->rate());
+        metric(out, "doppel_proxy_mirror_sessions_total", "counter",
+               "Client sessions chosen for mirroring.", double(m.sessions.load()));
+        metric(out, "doppel_proxy_mirror_statements_total", "counter",
+               "Statements run on the shadow.", double(m.statements.load()));
+        metric(out, "doppel_proxy_mirror_dropped_transactions_total", "counter",
+               "Transactions not mirrored because a session's mirror queue was full.",
+               double(m.droppedTransactions.load()));
+        metric(out, "doppel_proxy_mirror_dropped_statements_total", "counter",
+               "Statements in the transactions dropped from mirroring.",
+               double(m.droppedStatements.load()));
+        metric(out, "doppel_proxy_mirror_shadow_errors_total", "counter",
+               "Mirrored statements that failed on the shadow or could not reach it.",
+               double(m.shadowErrors.load()));
+        metric(out, "doppel_proxy_mirror_connect_failures_total", "counter",
+               "Failed connection attempts to the shadow.", double(m.connectFailures.load()));
+        metric(out, "doppel_proxy_mirror_queue_depth", "gauge",
+               "Statements waiting in the mirror queues.", double(shared.mirror->queueDepth()));
+    }
+    if (shared.capture) {
+        metric(out, "doppel_proxy_capture_written_total", "counter",
+               "Capture records written to segment files.", double(shared.capture->written()));
+        metric(out, "doppel_proxy_capture_dropped_total", "counter",
+               "Capture records dropped because the disk could not keep up.",
+               double(shared.capture->dropped()));
+        metric(out, "doppel_proxy_capture_segments_total", "counter",
+               "Capture segment files opened.", double(shared.capture->segments()));
+    }
+    return out;
+}
+
+void serveMetrics(int fd, const ProxyShared& shared)
+{
+    // The request itself does not matter (every path answers); wait a moment for it so the
+    // client does not see a reset, but never hold up accepting for long.
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 200) == 1) {
+        char buf[4096];
+        [[maybe_unused]] const auto n = ::recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+    }
+    const QByteArray body = prometheusText(shared);
+    const QByteArray response = "HTTP/1.0 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\n"
+                                "Content-Length: " +
+                                QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n" +
+                                body;
+    qsizetype off = 0;
+    while (off < response.size()) {
+        pollfd w{fd, POLLOUT, 0};
+        if (::poll(&w, 1, 500) != 1)
+            break;
+        const ssize_t n = ::send(fd, response.constData() + off, size_t(response.size() - off),
+                                 MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n <= 0)
+            break;
+        off += n;
+    }
+    ::close(fd);
+}
+
+} // namespace doppel::proxy

@@ -1,0 +1,364 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "StatementTracker.h"
+
+#include <cstring>
+#include <ctime>
+
+namespace doppel::proxy {
+
+namespace {
+
+std::int64_t monoUs()
+{
+    timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return std::int64_t(ts.tv_sec) * 1'000'000 + ts.tv_nsec / 1000;
+}
+
+std::int64_t wallUs()
+{
+    timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return std::int64_t(ts.tv_sec) * 1'000'000 + ts.tv_nsec / 1000;
+}
+
+// Bounds-checked reads over a message body; a short body yields empty values.
+class Raw
+{
+public:
+    Raw(const char* p, std::size_t n) : m_p(p), m_n(p ? n : 0) {}
+    std::string cstring()
+    {
+        const void* z = m_pos < m_n ? std::memchr(m_p + m_pos, 0, m_n - m_pos) : nullptr;
+        if (!z) {
+            m_pos = m_n;
+            return {};
+        }
+        const std::size_t len = std::size_t(static_cast<const char*>(z) - (m_p + m_pos));
+        std::string s(m_p + m_pos, len);
+        m_pos += len + 1;
+        return s;
+    }
+    std::int32_t int32()
+    {
+        if (m_pos + 4 > m_n) {
+            m_pos = m_n;
+            return 0;
+        }
+        const auto* u = reinterpret_cast<const unsigned char*>(m_p + m_pos);
+        m_pos += 4;
+        return std::int32_t((std::uint32_t(u[0]) << 24) | (std::uint32_t(u[1]) << 16) |
+                            (std::uint32_t(u[2]) << 8) | u[3]);
+    }
+    std::int16_t int16()
+    {
+        if (m_pos + 2 > m_n) {
+            m_pos = m_n;
+            return 0;
+        }
+        const auto* u = reinterpret_cast<const unsigned char*>(m_p + m_pos);
+        m_pos += 2;
+        return std::int16_t((u[0] << 8) | u[1]);
+    }
+    std::optional<std::string> value()
+    {
+        const std::int32_t len = int32();
+        if (len < 0 || std::size_t(len) > m_n - m_pos)
+            return std::nullopt;
+        std::string s(m_p + m_pos, std::size_t(len));
+        m_pos += std::size_t(len);
+        return s;
+    }
+    bool more() const { return m_pos < m_n; }
+
+private:
+    const char* m_p;
+    std::size_t m_n;
+    std::size_t m_pos = 0;
+};
+
+std::int64_t rowsFromTag(const std::string& tag)
+{
+    const auto space = tag.rfind(' ');
+    if (space == std::string::npos || space + 1 >= tag.size())
+        return -1;
+    std::int64_t n = 0;
+    for (std::size_t i = space + 1; i < tag.size(); ++i) {
+        if (tag[i] < '0' || tag[i] > '9')
+            return -1;
+        n = n * 10 + (tag[i] - '0');
+    }
+    return n;
+}
+
+} // namespace
+
+StatementTracker::StatementTracker(CaptureRecord identity, Sink sink)
+    : m_identity(std::move(identity)), m_sink(std::move(sink))
+{}
+
+bool StatementTracker::clientNeedsBody(char type)
+{
+    return type == 'Q' || type == 'P' || type == 'B' || type == 'E' || type == 'C';
+}
+
+bool StatementTracker::serverNeedsBody(char type)
+{
+    return type == 'C' || type == 'E' || type == 'Z';
+}
+
+int StatementTracker::openSlot(CaptureRecord::Protocol protocol, std::string text, std::string name,
+                               std::vector<CaptureParameter> params)
+{
+    Slot s;
+    s.record = m_identity;
+    s.record.timestampUs = wallUs();
+    s.record.protocol = protocol;
+    s.record.statement = std::move(text);
+    s.record.statementName = std::move(name);
+    s.record.parameters = std::move(params);
+    s.startMono = monoUs();
+    m_slots.push_back(std::move(s));
+    return m_slotBase + int(m_slots.size()) - 1;
+}
+
+void StatementTracker::finish(int slot, std::int64_t rows, std::string sqlState)
+{
+    if (slot < m_slotBase || slot >= m_slotBase + int(m_slots.size()))
+        return;
+    Slot& s = m_slots[std::size_t(slot - m_slotBase)];
+    const std::int64_t now = monoUs();
+    // In a pipeline the server starts a statement when the previous one completes, not when
+    // the client sent it.
+    const std::int64_t start = std::max(s.startMono, m_lastCompletionMono);
+    s.record.durationUs = now - start;
+    s.record.rows = rows;
+    s.record.sqlState = std::move(sqlState);
+    s.finished = true;
+    m_lastCompletionMono = now;
+}
+
+void StatementTracker::onClientMessage(char type, const char* body, std::size_t size)
+{
+    if (m_skipUntilSync && type != 'S')
+        return;
+    Raw r(body, size);
+    switch (type) {
+    case 'Q': {
+        std::string sql = r.cstring();
+        const int slot = openSlot(CaptureRecord::Protocol::Simple, std::move(sql), {}, {});
+        m_queue.push_back({Kind::Query, slot, {}});
+        m_queryRows = -1;
+        break;
+    }
+    case 'P': {
+        std::string name = r.cstring();
+        Prepared p;
+        p.text = r.cstring();
+        const int n = r.int16();
+        for (int i = 0; i < n && r.more(); ++i)
+            p.types.push_back(std::uint32_t(r.int32()));
+        m_queue.push_back({Kind::Parse, -1, p.text});
+        m_prepared[std::move(name)] = std::move(p);
+        break;
+    }
+    case 'B': {
+        Portal portal;
+        std::string portalName = r.cstring();
+        portal.statementName = r.cstring();
+        const auto it = m_prepared.find(portal.statementName);
+        const Prepared* prepared = it == m_prepared.end() ? nullptr : &it->second;
+        if (prepared)
+            portal.text = prepared->text;
+        std::vector<std::int16_t> formats(std::size_t(std::max<std::int16_t>(0, r.int16())));
+        for (auto& f : formats)
+            f = r.int16();
+        const int n = r.int16();
+        for (int i = 0; i < n; ++i) {
+            CaptureParameter p;
+            p.format = formats.empty() ? 0
+                       : formats.size() == 1
+                           ? formats[0]
+                           : formats[std::size_t(i) < formats.size() ? std::size_t(i) : 0];
+            if (prepared && std::size_t(i) < prepared->types.size())
+                p.typeOid = prepared->types[std::size_t(i)];
+            p.value = r.value();
+            portal.parameters.push_back(std::move(p));
+        }
+        m_queue.push_back({Kind::Bind, -1, portal.text});
+        m_portals[std::move(portalName)] = std::move(portal);
+        break;
+    }
+    case 'E': {
+        const std::string portalName = r.cstring();
+        const auto it = m_portals.find(portalName);
+        int slot = -1;
+        if (it != m_portals.end())
+            slot = openSlot(CaptureRecord::Protocol::Extended, it->second.text,
+                            it->second.statementName, it->second.parameters);
+        m_queue.push_back({Kind::Execute, slot, {}});
+        break;
+    }
+    case 'C': {
+        const char kind = size > 0 ? body[0] : 0;
+        Raw n(body ? body + 1 : nullptr, size > 0 ? size - 1 : 0);
+        const std::string name = n.cstring();
+        if (kind == 'S')
+            m_prepared.erase(name);
+        else if (kind == 'P')
+            m_portals.erase(name);
+        m_queue.push_back({Kind::Close, -1, {}});
+        break;
+    }
+    case 'D':
+        m_queue.push_back({Kind::Describe, -1, {}});
+        break;
+    case 'S':
+        m_skipUntilSync = false;
+        m_queue.push_back({Kind::Sync, -1, {}});
+        break;
+    case 'F':
+        m_queue.push_back({Kind::FunctionCall, -1, {}});
+        break;
+    default:
+        break; // Flush, CopyData/Done/Fail, password messages, Terminate: no reply to wait for
+    }
+}
+
+void StatementTracker::onServerMessage(char type, const char* body, std::size_t size)
+{
+    if (m_queue.empty()) {
+        if (type == 'Z')
+            onReady(size > 0 ? body[0] : 'I');
+        return; // startup, asynchronous notices and notifications
+    }
+    Entry& head = m_queue.front();
+    switch (type) {
+    case '1':
+    case '2':
+    case '3':
+        if (head.kind == Kind::Parse || head.kind == Kind::Bind || head.kind == Kind::Close)
+            m_queue.pop_front();
+        break;
+    case 'T':
+    case 'n':
+        if (head.kind == Kind::Describe)
+            m_queue.pop_front();
+        break;
+    case 'C':
+    case 'I':
+    case 's': {
+        std::int64_t rows = -1;
+        if (type == 'C') {
+            Raw r(body, size);
+            rows = rowsFromTag(r.cstring());
+        } else if (type == 'I') {
+            rows = 0;
+        }
+        if (head.kind == Kind::Execute) {
+            if (head.slot >= 0)
+                finish(head.slot, rows, {});
+            m_queue.pop_front();
+        } else if (head.kind == Kind::Query) {
+            // One Query string may hold several statements; the last tag's rows are kept.
+            m_queryRows = rows;
+            finish(head.slot, rows, {});
+        }
+        break;
+    }
+    case 'E':
+        onError(body, size);
+        break;
+    case 'Z':
+        if (head.kind == Kind::Sync || head.kind == Kind::Query || head.kind == Kind::FunctionCall)
+            m_queue.pop_front();
+        onReady(size > 0 ? body[0] : 'I');
+        break;
+    default:
+        break;
+    }
+}
+
+void StatementTracker::onError(const char* body, std::size_t size)
+{
+    std::string sqlState;
+    Raw r(body, size);
+    while (r.more()) {
+        const std::string field = r.cstring();
+        if (field.empty())
+            break;
+        if (field[0] == 'C') {
+            sqlState = field.substr(1);
+            break;
+        }
+    }
+    Entry& head = m_queue.front();
+    switch (head.kind) {
+    case Kind::Query:
+        finish(head.slot, m_queryRows, sqlState);
+        return; // the Query ends at its ReadyForQuery
+    case Kind::Sync:
+    case Kind::FunctionCall:
+        return;
+    case Kind::Execute:
+        if (head.slot >= 0)
+            finish(head.slot, -1, sqlState);
+        break;
+    case Kind::Parse:
+    case Kind::Bind: {
+        // A statement that fails to parse or bind is still a statement the application ran.
+        const int slot = openSlot(CaptureRecord::Protocol::Extended, std::move(head.text), {}, {});
+        finish(slot, -1, sqlState);
+        break;
+    }
+    case Kind::Describe:
+    case Kind::Close:
+        break;
+    }
+    m_queue.pop_front();
+    // The server now skips every message until Sync.
+    while (!m_queue.empty() && m_queue.front().kind != Kind::Sync) {
+        const int slot = m_queue.front().slot;
+        if (slot >= m_slotBase && slot < m_slotBase + int(m_slots.size()))
+            m_slots[std::size_t(slot - m_slotBase)].discarded = true;
+        m_queue.pop_front();
+    }
+    if (m_queue.empty())
+        m_skipUntilSync = true;
+}
+
+void StatementTracker::endSession()
+{
+    for (Slot& s : m_slots) {
+        if (s.discarded)
+            continue;
+        if (!s.finished) {
+            s.record.durationUs = 0;
+            s.record.sqlState = "08006";
+        }
+        s.record.transactionStatus = m_lastStatus;
+        m_sink(std::move(s.record));
+    }
+    m_slotBase += int(m_slots.size());
+    m_slots.clear();
+    m_queue.clear();
+}
+
+void StatementTracker::onReady(char status)
+{
+    m_lastStatus = status;
+    // Portals are not dropped here: a pipelined Bind may already name the next one.
+    while (!m_slots.empty()) {
+        Slot& s = m_slots.front();
+        if (!s.finished && !s.discarded)
+            break; // still running (a pipeline past this Sync)
+        if (s.finished && !s.discarded) {
+            s.record.transactionStatus = status;
+            m_sink(std::move(s.record));
+        }
+        m_slots.pop_front();
+        ++m_slotBase;
+    }
+}
+
+} // namespace doppel::proxy

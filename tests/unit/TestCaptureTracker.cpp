@@ -1,0 +1,266 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// StatementTracker turns a session's messages into capture records: simple and extended
+// protocol, pipelines, errors that make the server skip until Sync, failed Parse, portals
+// suspended by a row limit, and the transaction status after each statement.
+#include "pgwire/PgWireBackend.h"
+#include "proxy/StatementTracker.h"
+
+#include <QtTest>
+
+using namespace doppel;
+using namespace doppel::pgwire;
+using namespace doppel::proxy;
+
+namespace {
+
+class Session
+{
+public:
+    Session()
+    {
+        CaptureRecord id;
+        id.sessionId = 9;
+        id.user = "alice";
+        id.database = "app";
+        id.applicationName = "unit";
+        id.clientAddress = "127.0.0.1:4000";
+        tracker = std::make_unique<StatementTracker>(
+            id, [this](CaptureRecord&& r) { records.push_back(std::move(r)); });
+    }
+    // Feeds messages as the proxy does: a body only for types the tracker reads.
+    void client(const QByteArray& wire)
+    {
+        const char t = wire[0];
+        const QByteArray body = wire.mid(5);
+        tracker->onClientMessage(
+            t, StatementTracker::clientNeedsBody(t) ? body.constData() : nullptr,
+            StatementTracker::clientNeedsBody(t) ? std::size_t(body.size()) : 0);
+    }
+    void server(const QByteArray& wire)
+    {
+        const char t = wire[0];
+        const QByteArray body = wire.mid(5);
+        tracker->onServerMessage(
+            t, StatementTracker::serverNeedsBody(t) ? body.constData() : nullptr,
+            StatementTracker::serverNeedsBody(t) ? std::size_t(body.size()) : 0);
+    }
+    std::unique_ptr<StatementTracker> tracker;
+    std::vector<CaptureRecord> records;
+};
+
+QByteArray error(const QByteArray& code)
+{
+    ErrorResponse e;
+    e.fields = {{'S', "ERROR"}, {'C', code}, {'M', "boom"}};
+    return e.encode();
+}
+
+Bind bind(const QByteArray& statement, const QList<std::optional<QByteArray>>& params,
+          QList<std::int16_t> formats = {})
+{
+    Bind b;
+    b.statement = statement;
+    b.parameters = params;
+    b.parameterFormats = formats;
+    return b;
+}
+
+} // namespace
+
+class TestCaptureTracker : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void simpleQuery()
+    {
+        Session s;
+        s.client(Query{"SELECT 1"}.encode());
+        s.server(RowDescription{}.encode());
+        s.server(DataRow{{QByteArray("1")}}.encode());
+        QCOMPARE(s.records.size(), std::size_t(0)); // not before ReadyForQuery
+        s.server(CommandComplete{"SELECT 1"}.encode());
+        s.server(ReadyForQuery{'I'}.encode());
+        QCOMPARE(s.records.size(), std::size_t(1));
+        const CaptureRecord& r = s.records[0];
+        QCOMPARE(r.statement, std::string("SELECT 1"));
+        QCOMPARE(r.protocol, CaptureRecord::Protocol::Simple);
+        QCOMPARE(r.rows, std::int64_t(1));
+        QCOMPARE(r.transactionStatus, 'I');
+        QCOMPARE(r.user, std::string("alice"));
+        QCOMPARE(r.sessionId, std::uint64_t(9));
+        QVERIFY(r.sqlState.empty());
+        QVERIFY(r.timestampUs > 0);
+    }
+
+    void simpleQueryErrorAndTransactionStatus()
+    {
+        Session s;
+        s.client(Query{"BEGIN"}.encode());
+        s.server(CommandComplete{"BEGIN"}.encode());
+        s.server(ReadyForQuery{'T'}.encode());
+        s.client(Query{"SELECT 1/0"}.encode());
+        s.server(error("22012"));
+        s.server(ReadyForQuery{'E'}.encode());
+        s.client(Query{""}.encode());
+        s.server(EmptyQueryResponse{}.encode());
+        s.server(ReadyForQuery{'E'}.encode());
+        QCOMPARE(s.records.size(), std::size_t(3));
+        QCOMPARE(s.records[0].transactionStatus, 'T');
+        QCOMPARE(s.records[0].rows, std::int64_t(-1));
+        QCOMPARE(s.records[1].sqlState, std::string("22012"));
+        QCOMPARE(s.records[1].transactionStatus, 'E');
+        QCOMPARE(s.records[2].rows, std::int64_t(0));
+    }
+
+    void extendedPipeline()
+    {
+        Session s;
+        s.client(Parse{"s1", "SELECT $1::int", {23}}.encode());
+        s.client(bind("s1", {QByteArray("5")}).encode());
+        s.client(Describe{'P', ""}.encode());
+        s.client(Execute{"", 0}.encode());
+        s.client(bind("s1", {QByteArray("\x00\x00\x00\x06", 4)}, {1}).encode());
+        s.client(Execute{"", 0}.encode());
+        s.client(Sync{}.encode());
+        s.server(ParseComplete{}.encode());
+        s.server(BindComplete{}.encode());
+        s.server(RowDescription{}.encode());
+        s.server(DataRow{{QByteArray("5")}}.encode());
+        s.server(CommandComplete{"SELECT 1"}.encode());
+        s.server(BindComplete{}.encode());
+        s.server(DataRow{{QByteArray("6")}}.encode());
+        s.server(CommandComplete{"SELECT 1"}.encode());
+        s.server(ReadyForQuery{'I'}.encode());
+        QCOMPARE(s.records.size(), std::size_t(2));
+        QCOMPARE(s.records[0].protocol, CaptureRecord::Protocol::Extended);
+        QCOMPARE(s.records[0].statement, std::string("SELECT $1::int"));
+        QCOMPARE(s.records[0].statementName, std::string("s1"));
+        QCOMPARE(s.records[0].parameters.size(), std::size_t(1));
+        QCOMPARE(s.records[0].parameters[0].typeOid, 23u);
+        QCOMPARE(s.records[0].parameters[0].format, std::int16_t(0));
+        QCOMPARE(*s.records[0].parameters[0].value, std::string("5"));
+        QCOMPARE(s.records[1].parameters[0].format, std::int16_t(1));
+        QCOMPARE(*s.records[1].parameters[0].value, std::string("\x00\x00\x00\x06", 4));
+        QCOMPARE(s.tracker->pending(), std::size_t(0));
+    }
+
+    // After an error the server skips to Sync: the skipped Execute is not a statement.
+    void errorSkipsUntilSync()
+    {
+        Session s;
+        s.client(Parse{"", "UPDATE t SET x = $1", {}}.encode());
+        s.client(bind("", {QByteArray("1")}).encode());
+        s.client(Execute{}.encode());
+        s.client(bind("", {QByteArray("2")}).encode());
+        s.client(Execute{}.encode());
+        s.client(Sync{}.encode());
+        s.client(Parse{"", "SELECT 2", {}}.encode());
+        s.client(bind("", {}).encode());
+        s.client(Execute{}.encode());
+        s.client(Sync{}.encode());
+        s.server(ParseComplete{}.encode());
+        s.server(BindComplete{}.encode());
+        s.server(error("23505"));
+        s.server(ReadyForQuery{'I'}.encode());
+        s.server(ParseComplete{}.encode());
+        s.server(BindComplete{}.encode());
+        s.server(CommandComplete{"SELECT 1"}.encode());
+        s.server(ReadyForQuery{'I'}.encode());
+        QCOMPARE(s.records.size(), std::size_t(2));
+        QCOMPARE(s.records[0].sqlState, std::string("23505"));
+        QCOMPARE(*s.records[0].parameters[0].value, std::string("1"));
+        QCOMPARE(s.records[1].statement, std::string("SELECT 2"));
+        QVERIFY(s.records[1].sqlState.empty());
+    }
+
+    // The error arrives before the client sends the rest of its batch.
+    void errorBeforeRestOfBatch()
+    {
+        Session s;
+        s.client(Parse{"", "SELECT x", {}}.encode());
+        s.server(error("42703"));
+        s.client(bind("", {}).encode());
+        s.client(Execute{}.encode());
+        s.client(Sync{}.encode());
+        s.server(ReadyForQuery{'I'}.encode());
+        QCOMPARE(s.records.size(), std::size_t(1));
+        QCOMPARE(s.records[0].statement, std::string("SELECT x"));
+        QCOMPARE(s.records[0].sqlState, std::string("42703"));
+        s.client(Query{"SELECT 3"}.encode());
+        s.server(CommandComplete{"SELECT 1"}.encode());
+        s.server(ReadyForQuery{'I'}.encode());
+        QCOMPARE(s.records.size(), std::size_t(2));
+    }
+
+    void portalSuspendedAndClose()
+    {
+        Session s;
+        s.client(Parse{"big", "SELECT * FROM t", {}}.encode());
+        Bind b = bind("big", {});
+        b.portal = "c1";
+        s.client(b.encode());
+        s.client(Execute{"c1", 100}.encode());
+        s.client(Flush{}.encode());
+        s.server(ParseComplete{}.encode());
+        s.server(BindComplete{}.encode());
+        s.server(PortalSuspended{}.encode());
+        s.client(Execute{"c1", 100}.encode());
+        s.client(Close{'P', "c1"}.encode());
+        s.client(Close{'S', "big"}.encode());
+        s.client(Sync{}.encode());
+        s.server(CommandComplete{"SELECT 40"}.encode());
+        s.server(CloseComplete{}.encode());
+        s.server(CloseComplete{}.encode());
+        s.server(ReadyForQuery{'I'}.encode());
+        QCOMPARE(s.records.size(), std::size_t(2));
+        QCOMPARE(s.records[0].rows, std::int64_t(-1));
+        QCOMPARE(s.records[1].rows, std::int64_t(40));
+        QCOMPARE(s.records[1].statement, std::string("SELECT * FROM t"));
+        QCOMPARE(s.tracker->pending(), std::size_t(0));
+    }
+
+    // A client that leaves right after its results: completed statements still count.
+    void sessionEndsBeforeReadyForQuery()
+    {
+        Session s;
+        s.client(Parse{"", "SELECT 1", {}}.encode());
+        s.client(bind("", {}).encode());
+        s.client(Execute{}.encode());
+        s.client(bind("", {}).encode());
+        s.client(Execute{}.encode());
+        s.client(Sync{}.encode());
+        s.server(ParseComplete{}.encode());
+        s.server(BindComplete{}.encode());
+        s.server(CommandComplete{"SELECT 1"}.encode());
+        s.tracker->endSession();
+        QCOMPARE(s.records.size(), std::size_t(2));
+        QVERIFY(s.records[0].sqlState.empty());
+        QCOMPARE(s.records[0].rows, std::int64_t(1));
+        QCOMPARE(s.records[1].sqlState, std::string("08006"));
+        s.tracker->endSession();
+        QCOMPARE(s.records.size(), std::size_t(2));
+    }
+
+    void describeStatementAndApplicationName()
+    {
+        Session s;
+        s.client(Parse{"q", "SELECT $1", {}}.encode());
+        s.client(Describe{'S', "q"}.encode());
+        s.client(Sync{}.encode());
+        s.server(ParseComplete{}.encode());
+        s.server(ParameterDescription{{25}}.encode());
+        s.server(RowDescription{}.encode());
+        s.server(ReadyForQuery{'I'}.encode());
+        QCOMPARE(s.tracker->pending(), std::size_t(0));
+        QCOMPARE(s.records.size(), std::size_t(0));
+        s.tracker->setApplicationName("renamed");
+        s.client(Query{"SELECT 1"}.encode());
+        s.server(CommandComplete{"SELECT 1"}.encode());
+        s.server(ReadyForQuery{'I'}.encode());
+        QCOMPARE(s.records.back().applicationName, std::string("renamed"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCaptureTracker)
+#include "TestCaptureTracker.moc"
