@@ -4,10 +4,30 @@
 #include "StateIcons.h"
 
 #include <QFont>
+#include <QIcon>
+#include <QPainter>
+#include <QPixmap>
 
 #include <algorithm>
 
 namespace doppel {
+
+// The state icon with an orange dot in its lower right corner: at risk, whatever the state.
+static QIcon withRiskBadge(const QIcon& base)
+{
+    QPixmap pixmap = base.pixmap(16, 16);
+    if (pixmap.isNull()) {
+        pixmap = QPixmap(16, 16);
+        pixmap.fill(Qt::transparent);
+    }
+    QPainter painter(&pixmap);
+    painter.setRenderHint(QPainter::Antialiasing);
+    painter.setPen(QPen(Qt::white, 1));
+    painter.setBrush(QColor(230, 120, 0));
+    painter.drawEllipse(QRectF(8.5, 8.5, 7, 7));
+    painter.end();
+    return QIcon(pixmap);
+}
 
 // Index layout: group rows carry internalId 0, host rows carry (group + 1), so parent() needs no
 // pointers into containers that a reload replaces.
@@ -162,11 +182,14 @@ QVariant InventoryModel::hostData(const Host& host, int role) const
     case HostNameRole:
         return host.name;
     case Qt::DecorationRole:
-        return stateIcon(state.state);
+        return m_atRisk.contains(host.name) ? withRiskBadge(stateIcon(state.state))
+                                            : stateIcon(state.state);
     case HostStateRole:
         return int(state.state);
     case HostReasonRole:
         return state.reason;
+    case HostAtRiskRole:
+        return m_atRisk.contains(host.name);
     case Qt::ToolTipRole: {
         QString tip = tr("%1 — %2").arg(host.name, hostStateName(state.state));
         if (!state.reason.isEmpty())
@@ -174,11 +197,24 @@ QVariant InventoryModel::hostData(const Host& host, int role) const
         if (host.ssh)
             tip += QLatin1Char('\n') +
                    tr("SSH: %1@%2:%3").arg(host.ssh->user, host.ssh->host).arg(host.ssh->port);
+        if (m_atRisk.contains(host.name))
+            tip += QLatin1Char('\n') +
+                   tr("Forecast: a threshold or PostgreSQL limit is at risk (see the Forecast "
+                      "tab and the events)");
         return tip;
     }
     default:
         return {};
     }
+}
+
+void InventoryModel::setHostsAtRisk(const QSet<QString>& names)
+{
+    const QSet<QString> changed = (m_atRisk - names) + (names - m_atRisk);
+    m_atRisk = names;
+    for (const QString& name : changed)
+        if (const QModelIndex idx = indexOf(name); idx.isValid())
+            Q_EMIT dataChanged(idx, idx, {Qt::DecorationRole, Qt::ToolTipRole, HostAtRiskRole});
 }
 
 QVariant InventoryModel::headerData(int section, Qt::Orientation orientation, int role) const

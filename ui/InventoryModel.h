@@ -6,6 +6,7 @@
 
 #include <QAbstractItemModel>
 #include <QHash>
+#include <QSet>
 
 #include <array>
 #include <optional>
@@ -24,6 +25,7 @@ public:
         HostNameRole = Qt::UserRole + 1, // QString; empty on group rows
         HostStateRole,                   // int(HostState)
         HostReasonRole,                  // QString
+        HostAtRiskRole,                  // bool: the forecast service sees a breach coming
     };
 
     explicit InventoryModel(QObject* parent = nullptr);
@@ -33,6 +35,10 @@ public:
     std::optional<Host> host(const QString& name) const;
     void setHostState(const QString& name, HostState state, const QString& reason);
     HostState hostState(const QString& name) const;
+    // Hosts the forecast service flags (thresholds or PostgreSQL limits at risk): their icon
+    // gets a badge and the tooltip says so.
+    void setHostsAtRisk(const QSet<QString>& names);
+    bool atRisk(const QString& name) const { return m_atRisk.contains(name); }
     QModelIndex indexOf(const QString& name) const;
 
     QModelIndex index(int row, int column, const QModelIndex& parent = {}) const override;
@@ -57,6 +63,7 @@ private:
 
     std::array<std::vector<Host>, GroupCount> m_groups;
     QHash<QString, StateEntry> m_states;
+    QSet<QString> m_atRisk;
 };
 
 } // namespace doppel

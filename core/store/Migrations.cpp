@@ -45,6 +45,45 @@ CREATE TABLE events (
 CREATE INDEX events_by_time ON events (ts);
 CREATE INDEX events_by_severity ON events (severity, ts);
 )sql",
+        // 2 -> 3: the forecast service's fitted forecasts (the points as JSON arrays), the
+        // user's thresholds per metric and the built-in PostgreSQL limits' time to breach.
+        R"sql(
+CREATE TABLE forecasts (
+    host TEXT NOT NULL REFERENCES hosts(name) ON DELETE CASCADE ON UPDATE CASCADE,
+    metric TEXT NOT NULL,
+    horizon_ms INTEGER NOT NULL CHECK (horizon_ms > 0),
+    fitted_at INTEGER NOT NULL,
+    model TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    accuracy_mase REAL,
+    start_ms INTEGER NOT NULL,
+    step_ms INTEGER NOT NULL CHECK (step_ms > 0),
+    points TEXT NOT NULL,
+    PRIMARY KEY (host, metric, horizon_ms, fitted_at)
+) WITHOUT ROWID;
+CREATE TABLE forecast_thresholds (
+    id INTEGER PRIMARY KEY,
+    host TEXT REFERENCES hosts(name) ON DELETE CASCADE ON UPDATE CASCADE,
+    metric TEXT NOT NULL CHECK (length(metric) > 0),
+    value REAL NOT NULL,
+    horizon_ms INTEGER NOT NULL CHECK (horizon_ms > 0),
+    probability REAL NOT NULL CHECK (probability > 0 AND probability <= 1)
+);
+CREATE TABLE forecast_limits (
+    host TEXT NOT NULL REFERENCES hosts(name) ON DELETE CASCADE ON UPDATE CASCADE,
+    name TEXT NOT NULL,
+    metric TEXT NOT NULL,
+    limit_value REAL NOT NULL,
+    evaluated_at INTEGER NOT NULL,
+    horizon_ms INTEGER NOT NULL,
+    probability REAL NOT NULL,
+    expected_at INTEGER,
+    lower_at INTEGER,
+    upper_at INTEGER,
+    detail TEXT NOT NULL,
+    PRIMARY KEY (host, name)
+) WITHOUT ROWID;
+)sql",
     };
     return migrations;
 }

@@ -134,8 +134,10 @@ Result<std::unique_ptr<Repository>> Repository::open(const QString& path, int ta
     if (isNew)
         QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
 
-    for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON",
-                               "PRAGMA synchronous=NORMAL", "PRAGMA busy_timeout=5000"}) {
+    // busy_timeout first: switching to WAL and migrating take locks another connection (another
+    // thread's, such as the forecast service's tasks) may hold for a moment.
+    for (const char* pragma : {"PRAGMA busy_timeout=5000", "PRAGMA journal_mode=WAL",
+                               "PRAGMA foreign_keys=ON", "PRAGMA synchronous=NORMAL"}) {
         if (auto st = repo->exec(pragma); !st)
             return st.error();
     }

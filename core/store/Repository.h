@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "ForecastRecords.h"
 #include "common/Result.h"
 #include "inventory/Host.h"
 #include "metrics/MetricSample.h"
@@ -34,7 +35,7 @@ struct Event
 class Repository
 {
 public:
-    static constexpr int CurrentSchemaVersion = 2;
+    static constexpr int CurrentSchemaVersion = 3;
 
     // Opens (creating if absent) and migrates to `targetVersion`. A file that is not SQLite,
     // not a Doppel repository, or from a newer Doppel is refused and left untouched.
@@ -63,10 +64,24 @@ public:
     Result<MetricSamples> samples(qint64 hostId, const QString& metric, qint64 fromMs,
                                   qint64 toMs) const;
     Result<QStringList> metricsWithData(qint64 hostId) const;
+    // The newest value of each metric of the host (RepositoryForecasts.cpp).
+    Result<QHash<QString, double>> latestValues(qint64 hostId) const;
 
     // Event log
     Status appendEvent(const Event& event);
     Result<std::vector<Event>> events(int limit, Severity minimum = Severity::Info) const;
+
+    // Forecasts (RepositoryForecasts.cpp). storeForecast keeps the newest few fits per
+    // (host, metric, horizon); latestForecast is NotFound when none was stored.
+    Status storeForecast(const StoredForecast& forecast);
+    Result<StoredForecast> latestForecast(const QString& host, const QString& metric,
+                                          qint64 horizonMs) const;
+    Result<qint64> addThreshold(const ForecastThreshold& threshold);
+    Status removeThreshold(qint64 id);
+    Result<std::vector<ForecastThreshold>> thresholds() const;
+    // Replaces the host's built-in limit estimates with `limits`.
+    Status storeLimitForecasts(const QString& host, const std::vector<LimitForecast>& limits);
+    Result<std::vector<LimitForecast>> limitForecasts(const QString& host = {}) const;
 
 private:
     Repository(sqlite3* db, QString path);

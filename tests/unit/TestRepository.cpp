@@ -113,7 +113,7 @@ private Q_SLOTS:
                  0);
         auto v2 = Repository::open(path);
         QVERIFY(v2.ok());
-        QCOMPARE((*v2)->schemaVersion(), 2);
+        QCOMPARE((*v2)->schemaVersion(), Repository::CurrentSchemaVersion);
         auto hosts = (*v2)->hosts();
         QVERIFY(hosts.ok());
         QCOMPARE(hosts->size(), size_t(1));

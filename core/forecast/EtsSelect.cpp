@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// AutoETS: every admissible ETS specification for the data, the lowest AICc wins.
+#include "EtsModel.h"
+
+#include <algorithm>
+
+namespace doppel::forecast {
+
+Result<std::unique_ptr<EtsModel>> EtsModel::autoFit(const std::vector<double>& y, int period)
+{
+    const bool positive = std::all_of(y.begin(), y.end(), [](double v) { return v > 0; });
+    const int n = int(y.size());
+    const bool canSeason = period > 1 && period <= 24 && n >= 2 * period + 4;
+    std::vector<EtsSpec> specs;
+    for (EtsError e : {EtsError::Additive, EtsError::Multiplicative}) {
+        if (e == EtsError::Multiplicative && !positive)
+            continue;
+        for (EtsTrend t : {EtsTrend::None, EtsTrend::Additive, EtsTrend::Damped}) {
+            for (EtsSeason s : {EtsSeason::None, EtsSeason::Additive, EtsSeason::Multiplicative}) {
+                if (s != EtsSeason::None && !canSeason)
+                    continue;
+                if (s == EtsSeason::Multiplicative && (!positive || e == EtsError::Additive))
+                    continue;
+                specs.push_back(EtsSpec{e, t, s, s == EtsSeason::None ? 1 : period});
+            }
+        }
+    }
+    std::unique_ptr<EtsModel> best;
+    Error lastError = makeError(ErrorCode::InvalidInput,
+                                QStringLiteral("no ETS model could be fitted to %1 points").arg(n));
+    for (const EtsSpec& spec : specs) {
+        auto fitted = EtsModel::fit(y, spec, false);
+        if (!fitted) {
+            lastError = fitted.error();
+            continue;
+        }
+        if (!best || (*fitted)->aicc() < best->aicc())
+            best = std::move(*fitted);
+    }
+    if (!best)
+        return lastError;
+    if (best->spec().season != EtsSeason::None) {
+        auto full = EtsModel::fit(y, best->spec(), true, &best->fittedParameters());
+        if (full && (*full)->aicc() < best->aicc())
+            return std::move(*full);
+    }
+    return best;
+}
+
+} // namespace doppel::forecast
