@@ -81,21 +81,28 @@ Result<LabState::Cluster> createCluster(const QString& dataDir, int port, const 
 
     // Loopback only; the socket folder is private to the cluster's owner, which is why local
     // trust is safe; scram for every TCP client.
-    const QByteArray conf = QStringLiteral("\n# Doppel lab\n"
-                                           "listen_addresses = '127.0.0.1'\n"
-                                           "port = %1\n"
-                                           "unix_socket_directories = '%2'\n"
-                                           "unix_socket_permissions = 0700\n"
-                                           "wal_level = logical\n"
-                                           "max_replication_slots = 10\n"
-                                           "max_wal_senders = 10\n"
-                                           "max_connections = 100\n"
-                                           "shared_buffers = 128MB\n"
-                                           "shared_preload_libraries = 'pg_stat_statements'\n"
-                                           "log_line_prefix = '%%m [%%p] %%q%%u@%%d '\n")
-                                .arg(port)
-                                .arg(socketDir)
-                                .toUtf8();
+    const QByteArray conf =
+        QStringLiteral("\n# Doppel lab\n"
+                       "listen_addresses = '127.0.0.1'\n"
+                       "port = %1\n"
+                       "unix_socket_directories = '%2'\n"
+                       "unix_socket_permissions = 0700\n"
+                       "wal_level = logical\n"
+                       "max_replication_slots = 10\n"
+                       "max_wal_senders = 10\n"
+                       "max_connections = 100\n"
+                       "shared_buffers = 128MB\n"
+                       "shared_preload_libraries = 'pg_stat_statements'\n"
+                       "log_line_prefix = '%m [%p] %q%c %u@%d '\n" // arg() leaves %m alone
+                       // Logs a DBA imports (csvlog and stderr, in
+                       // <data>/log); what is logged is set per database.
+                       "logging_collector = on\n"
+                       "log_destination = 'stderr,csvlog'\n"
+                       "log_directory = 'log'\n"
+                       "log_timezone = 'UTC'\n")
+            .arg(port)
+            .arg(socketDir)
+            .toUtf8();
     // As root the data folder belongs to postgres; appending through runuser keeps ownership.
     RunOptions append = asPg;
     auto appended =
