@@ -5,6 +5,7 @@
 #include "postgres/Conninfo.h"
 #include "postgres/PgConnection.h"
 #include "postgres/ServerInfo.h"
+#include "replay/ConnectorReplayService.h"
 #include "secrets/KeychainSecretStore.h"
 #include "shadow/ConnectorShadowService.h"
 #include "ssh/KnownHosts.h"
@@ -107,6 +108,11 @@ std::unique_ptr<HostServices> createHostServices(SecretStore& secrets)
 std::unique_ptr<ShadowService> createShadowService()
 {
     return std::make_unique<shadow::ConnectorShadowService>();
+}
+
+std::unique_ptr<ReplayService> createReplayService()
+{
+    return std::make_unique<replay::ConnectorReplayService>();
 }
 
 } // namespace doppel

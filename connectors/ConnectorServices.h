@@ -2,6 +2,7 @@
 #pragma once
 
 #include "services/HostServices.h"
+#include "services/ReplayService.h"
 #include "services/SecretStore.h"
 #include "services/ShadowService.h"
 
@@ -18,5 +19,8 @@ std::unique_ptr<HostServices> createHostServices(SecretStore& secrets);
 
 // ShadowService over libpq, pg_dump and psql.
 std::unique_ptr<ShadowService> createShadowService();
+
+// ReplayService over libpq: one connection and thread per captured session.
+std::unique_ptr<ReplayService> createReplayService();
 
 } // namespace doppel

@@ -9,8 +9,8 @@ packages=(
   qt6-base-dev qt6-base-dev-tools qt6-charts-dev qt6-svg-dev qt6-tools-dev qt6-tools-dev-tools
   qt6-l10n-tools libgl-dev libqt6opengl6-dev qt6-qpa-plugins
   libpq-dev postgresql-15 postgresql-contrib
-  libssh2-1-dev libeigen3-dev libsqlite3-dev libpg-query-dev qtkeychain-qt6-dev
-  openssh-server openssh-client pgbouncer pgreplay
+  libssh2-1-dev libeigen3-dev libsqlite3-dev zlib1g-dev libpg-query-dev qtkeychain-qt6-dev
+  openssh-server openssh-client pgbouncer pgreplay python3-psycopg2
   xvfb xauth procps iproute2
 )
 

@@ -9,6 +9,7 @@ class Collector;
 class HostServices;
 class SecretStore;
 class ShadowService;
+class ReplayService;
 class Settings;
 
 // What the main window is built on; app/doppel/main.cpp (or a test) creates these and keeps
@@ -21,6 +22,7 @@ struct ConsoleServices
     HostServices* hostServices = nullptr;
     Collector* collector = nullptr;
     ShadowService* shadow = nullptr;
+    ReplayService* replay = nullptr;
 };
 
 } // namespace doppel

@@ -3,17 +3,20 @@
 
 #include "DashboardView.h"
 #include "EventsPane.h"
+#include "ForecastView.h"
 #include "HostDialog.h"
 #include "InventoryModel.h"
 #include "InventoryStore.h"
 #include "InventoryView.h"
 #include "MessageBanner.h"
 #include "Prompt.h"
+#include "ReplayDialog.h"
 #include "SettingsDialog.h"
 #include "ShadowView.h"
 #include "StateIcons.h"
 
 #include "collect/Collector.h"
+#include "forecast/ForecastService.h"
 #include "services/SecretStore.h"
 #include "settings/Settings.h"
 
@@ -23,6 +26,7 @@
 #include <QMenuBar>
 #include <QStyle>
 #include <QTabWidget>
+#include <QTimer>
 #include <QToolBar>
 #include <QVBoxLayout>
 
@@ -32,7 +36,7 @@ MainWindow::MainWindow(const ConsoleServices& services, QWidget* parent)
     : QMainWindow(parent), m_services(services)
 {
     Q_ASSERT(services.settings && services.secrets && services.hostServices && services.collector &&
-             services.shadow);
+             services.shadow && services.replay);
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(tr("Doppel"));
     setWindowIcon(appIcon());
@@ -52,6 +56,8 @@ MainWindow::MainWindow(const ConsoleServices& services, QWidget* parent)
     tabs->setDocumentMode(true);
     tabs->addTab(m_dashboard, tr("Dashboard"));
     tabs->addTab(m_shadow, tr("Shadow"));
+    m_forecast = new ForecastView(m_services.repositoryPath, this);
+    tabs->addTab(m_forecast, tr("Forecast"));
     centreLayout->addWidget(tabs, 1);
     setCentralWidget(centre);
 
@@ -96,6 +102,7 @@ MainWindow::MainWindow(const ConsoleServices& services, QWidget* parent)
 
     createActions();
     connectCollector();
+    connectForecasts();
     updateActions();
     m_events->loadStored();
     if (!m_services.secrets->persistent())
@@ -104,6 +111,30 @@ MainWindow::MainWindow(const ConsoleServices& services, QWidget* parent)
 }
 
 MainWindow::~MainWindow() = default;
+
+void MainWindow::connectForecasts()
+{
+    m_forecastService = new forecast::ForecastService(m_services.repositoryPath, this);
+    connect(m_inventory, &InventoryView::currentHostChanged, m_forecast, &ForecastView::setHost);
+    connect(m_forecast, &ForecastView::eventLogged, m_events, &EventsPane::addEvent);
+    connect(m_forecast, &ForecastView::failed, this, [this](const QString& message) {
+        m_banner->showMessage(tr("Forecast: %1").arg(message), MessageBanner::Type::Warning);
+    });
+    connect(m_forecastService, &forecast::ForecastService::eventRaised, m_events,
+            &EventsPane::addEvent);
+    connect(m_forecastService, &forecast::ForecastService::hostsAtRiskChanged, this,
+            [this](const QSet<QString>& hosts) {
+                m_inventory->inventoryModel()->setHostsAtRisk(hosts);
+            });
+    connect(m_forecastService, &forecast::ForecastService::roundFinished, m_forecast, [this] {
+        if (m_forecast->isVisible())
+            m_forecast->reload(); // fresh limits and fit
+    });
+    // The first round waits a minute so starting the console (and its tests) stays light; then
+    // the service re-fits every 15 minutes.
+    QTimer::singleShot(std::chrono::minutes(1), m_forecastService,
+                       &forecast::ForecastService::start);
+}
 
 void MainWindow::createActions()
 {
@@ -126,6 +157,10 @@ void MainWindow::createActions()
     m_settingsAction->setObjectName(QStringLiteral("settingsAction"));
     m_settingsAction->setShortcut(QKeySequence::Preferences);
     connect(m_settingsAction, &QAction::triggered, this, &MainWindow::showSettings);
+    m_replayAction =
+        new QAction(s->standardIcon(QStyle::SP_MediaPlay), tr("&Replay a capture…"), this);
+    m_replayAction->setObjectName(QStringLiteral("replayAction"));
+    connect(m_replayAction, &QAction::triggered, this, &MainWindow::showReplay);
     m_quitAction = new QAction(tr("&Quit"), this);
     m_quitAction->setObjectName(QStringLiteral("quitAction"));
     m_quitAction->setShortcut(QKeySequence::Quit);
@@ -139,6 +174,8 @@ void MainWindow::createActions()
     hosts->addAction(m_addAction);
     hosts->addAction(m_editAction);
     hosts->addAction(m_removeAction);
+    QMenu* tools = menuBar()->addMenu(tr("&Tools"));
+    tools->addAction(m_replayAction);
 
     QToolBar* bar = addToolBar(tr("Main"));
     bar->setObjectName(QStringLiteral("mainToolBar"));
@@ -148,7 +185,16 @@ void MainWindow::createActions()
     bar->addAction(m_editAction);
     bar->addAction(m_removeAction);
     bar->addSeparator();
+    bar->addAction(m_replayAction);
     bar->addAction(m_settingsAction);
+}
+
+void MainWindow::showReplay()
+{
+    auto* dialog = new ReplayDialog(*m_services.replay, *m_services.secrets,
+                                    m_inventory->inventoryModel()->hosts(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->show();
 }
 
 void MainWindow::connectCollector()

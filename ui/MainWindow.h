@@ -12,8 +12,13 @@ class QAction;
 
 namespace doppel {
 
+namespace forecast {
+class ForecastService;
+}
+
 class DashboardView;
 class EventsPane;
+class ForecastView;
 class InventoryStore;
 class InventoryView;
 class MessageBanner;
@@ -38,6 +43,8 @@ public:
     InventoryView* inventoryView() const { return m_inventory; }
     DashboardView* dashboardView() const { return m_dashboard; }
     ShadowView* shadowView() const { return m_shadow; }
+    ForecastView* forecastView() const { return m_forecast; }
+    forecast::ForecastService* forecastService() const { return m_forecastService; }
     EventsPane* eventsPane() const { return m_events; }
 
 public Q_SLOTS:
@@ -46,6 +53,8 @@ public Q_SLOTS:
     void editCurrentHost();
     void removeCurrentHost();
     void showSettings();
+    // Opens the Replay dialog (not modal) on the inventory.
+    void showReplay();
 
 Q_SIGNALS:
     // The inventory shown (and given to the collector) changed.
@@ -54,6 +63,7 @@ Q_SIGNALS:
 private:
     void createActions();
     void connectCollector();
+    void connectForecasts();
     void openHostDialog(const Host* existing);
     void updateActions();
 
@@ -62,12 +72,15 @@ private:
     InventoryView* m_inventory = nullptr;
     DashboardView* m_dashboard = nullptr;
     ShadowView* m_shadow = nullptr;
+    ForecastView* m_forecast = nullptr;
+    forecast::ForecastService* m_forecastService = nullptr;
     EventsPane* m_events = nullptr;
     InventoryStore* m_store = nullptr;
     QAction* m_addAction = nullptr;
     QAction* m_editAction = nullptr;
     QAction* m_removeAction = nullptr;
     QAction* m_settingsAction = nullptr;
+    QAction* m_replayAction = nullptr;
     QAction* m_quitAction = nullptr;
 };
 

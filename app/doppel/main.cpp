@@ -114,13 +114,14 @@ int main(int argc, char* argv[])
     const std::unique_ptr<SecretStore> secrets = createSecretStore();
     const std::unique_ptr<HostServices> services = createHostServices(*secrets);
     const std::unique_ptr<ShadowService> shadow = createShadowService();
+    const std::unique_ptr<ReplayService> replay = createReplayService();
     Collector collector(*services, repoPath);
     collector.setInterval(interval);
     collector.setTimeout(
         std::chrono::milliseconds(settings.value(Settings::Key::CollectionTimeoutMs).toInt()));
 
     MainWindow window(ConsoleServices{repoPath, &settings, secrets.get(), services.get(),
-                                      &collector, shadow.get()});
+                                      &collector, shadow.get(), replay.get()});
     window.setHosts(hosts);
     window.show();
     collector.start();

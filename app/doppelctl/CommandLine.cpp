@@ -52,10 +52,23 @@ static void usage(QTextStream& out)
            "  monitor [--duration 60s] [--interval 5s] [--timeout 8s]\n"
            "  metrics --host NAME --metric NAME [--since ISO|--last 1h] --csv\n"
            "  metrics --list\n"
+           "  forecast --input FILE.csv | --host NAME --metric NAME  --horizon N|1d\n"
+           "           [--season auto|none|P[,P2]] [--model "
+           "auto|ets|arima|mstl|theta|naive|snaive]\n"
+           "           [--level 80,95] [--threshold X] [--output FILE.csv] [--json FILE.json]\n"
+           "  forecast-service run-once [--host NAME] [--horizons 1h,1d,1w] [--no-limits] "
+           "[--json]\n"
+           "  thresholds add --metric NAME --value X --horizon 1h|1d|1w [--probability 0.8]\n"
+           "            [--host NAME] | thresholds list [--json] | thresholds remove ID\n"
            "  lab up [--dir DIR] [--scale N] [--day 600s] [--no-workload]\n"
            "  lab status [--dir DIR] [--json] | lab down [--dir DIR]\n"
+           "  capture stats DIR [--json]\n"
+           "  capture import --log FILE... --format csvlog|stderr [--log-line-prefix P] --out DIR\n"
            "  shadow check|setup|status|verify|sync-sequences|teardown --prod CONNINFO|HOST\n"
-           "            --shadow CONNINFO|HOST [--tables T1,T2] [--json] (see shadow --help)\n\n"
+           "            --shadow CONNINFO|HOST [--tables T1,T2] [--json] (see shadow --help)\n"
+           "  replay --capture DIR --target CONNINFO [--speed S] [--sessions all|N]\n"
+           "            [--from T --to T] [--report FILE.json]\n"
+           "  diff --capture DIR [--replay FILE.json] --report FILE.html|md|json [--rule R]...\n\n"
            "The repository defaults to "
         << Repository::defaultPath() << "\n";
 }
@@ -107,8 +120,20 @@ int runDoppelctl(const QStringList& argsIn, QTextStream& out, QTextStream& err)
         return runMetrics(ctx, args);
     if (command == QLatin1String("lab"))
         return runLab(ctx, args);
+    if (command == QLatin1String("capture"))
+        return runCapture(ctx, args);
+    if (command == QLatin1String("forecast"))
+        return runForecast(ctx, args);
+    if (command == QLatin1String("forecast-service"))
+        return runForecastService(ctx, args);
+    if (command == QLatin1String("thresholds"))
+        return runThresholds(ctx, args);
     if (command == QLatin1String("shadow"))
         return runShadow(ctx, args);
+    if (command == QLatin1String("replay"))
+        return runReplay(ctx, args);
+    if (command == QLatin1String("diff"))
+        return runDiff(ctx, args);
     if (command == QLatin1String("help")) {
         usage(out);
         return Success;

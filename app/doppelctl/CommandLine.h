@@ -48,7 +48,14 @@ int runHosts(Context& ctx, const QStringList& args);
 int runMonitor(Context& ctx, const QStringList& args);
 int runMetrics(Context& ctx, const QStringList& args);
 int runLab(Context& ctx, const QStringList& args);
+int runCapture(Context& ctx, const QStringList& args);
+int runForecast(Context& ctx, const QStringList& args);
+int runForecastService(Context& ctx, const QStringList& args);
+int runThresholds(Context& ctx, const QStringList& args);
 int runShadow(Context& ctx, const QStringList& args);
+int runReplay(Context& ctx, const QStringList& args);
+int runDiff(Context& ctx, const QStringList& args);
+int runCaptureImport(Context& ctx, const QStringList& args);
 
 // Entry point shared by main() and the integration tests: argv without the program name.
 int runDoppelctl(const QStringList& args, QTextStream& out, QTextStream& err);

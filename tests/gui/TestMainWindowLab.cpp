@@ -15,11 +15,14 @@
 #include "MainWindow.h"
 #include "MessageBanner.h"
 #include "MetricChart.h"
+#include "ReplayDialog.h"
 
 #include "collect/Collector.h"
 #include "settings/Settings.h"
 #include "store/Repository.h"
 
+#include <QAction>
+#include <QComboBox>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -42,6 +45,7 @@ private Q_SLOTS:
     void bannerSaysSecretsAreInMemory();
     void historyIsLoadedFromRepository();
     void windowGrabsToFile();
+    void replayActionOpensTheDialog();
 
 private:
     QModelIndex productionIndex() const
@@ -56,6 +60,7 @@ private:
     test::MemorySecretStore m_secrets;
     std::unique_ptr<HostServices> m_services;
     std::unique_ptr<ShadowService> m_shadowService;
+    std::unique_ptr<ReplayService> m_replayService;
     std::unique_ptr<Collector> m_collector;
     std::unique_ptr<MainWindow> m_window;
 };
@@ -78,13 +83,14 @@ void TestMainWindowLab::initTestCase()
     m_settings = std::make_unique<Settings>(m_dir.filePath(QStringLiteral("doppel.conf")));
     m_services = createHostServices(m_secrets);
     m_shadowService = createShadowService();
+    m_replayService = createReplayService();
     m_collector = std::make_unique<Collector>(*m_services, m_repoPath);
     m_collector->setInterval(1s);
     m_collector->setTimeout(5s);
 
     m_window = std::make_unique<MainWindow>(
         ConsoleServices{m_repoPath, m_settings.get(), &m_secrets, m_services.get(),
-                        m_collector.get(), m_shadowService.get()});
+                        m_collector.get(), m_shadowService.get(), m_replayService.get()});
     m_window->setHosts(hosts);
     m_window->show();
     QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
@@ -164,6 +170,18 @@ void TestMainWindowLab::windowGrabsToFile()
     const QString file = m_dir.filePath(QStringLiteral("window.png"));
     QVERIFY(m_window->grab().save(file));
     QVERIFY(QFileInfo(file).size() > 0);
+}
+
+void TestMainWindowLab::replayActionOpensTheDialog()
+{
+    auto* action = m_window->findChild<QAction*>(QStringLiteral("replayAction"));
+    QVERIFY(action);
+    action->trigger();
+    auto* dialog = m_window->findChild<ReplayDialog*>(QStringLiteral("replayDialog"));
+    QVERIFY(dialog && dialog->isVisible());
+    // Every inventory host is a possible target.
+    QCOMPARE(dialog->findChild<QComboBox*>(QStringLiteral("targetCombo"))->count(), 2);
+    dialog->close();
 }
 
 QTEST_MAIN(TestMainWindowLab)
