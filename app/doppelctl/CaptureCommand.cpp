@@ -50,6 +50,24 @@ static int captureStats(Context& ctx, const Arguments& a)
                        .arg(s.errors, 7)
                        .arg(query);
     }
+    if (stats->mirrored > 0) {
+        ctx.out << "\nmirrored to the shadow: " << stats->mirrored << " statements\n";
+        ctx.out << QStringLiteral("%1 %2 %3 %4 %5 %6\n")
+                       .arg(QStringLiteral("fingerprint"), -16)
+                       .arg(QStringLiteral("mirrored"), 9)
+                       .arg(QStringLiteral("mean_ms"), 9)
+                       .arg(QStringLiteral("p95_ms"), 9)
+                       .arg(QStringLiteral("errors"), 7)
+                       .arg(QStringLiteral("(shadow)"));
+        for (const StatementStats& s : stats->byFingerprint)
+            if (s.mirrored > 0)
+                ctx.out << QStringLiteral("%1 %2 %3 %4 %5\n")
+                               .arg(s.fingerprint, -16)
+                               .arg(s.mirrored, 9)
+                               .arg(s.shadowMeanMs, 9, 'f', 3)
+                               .arg(s.shadowP95Ms, 9, 'f', 3)
+                               .arg(s.shadowErrors, 7);
+    }
     return Success;
 }
 

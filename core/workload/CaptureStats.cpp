@@ -48,21 +48,31 @@ std::string normalizeStatement(const std::string& sql)
 QJsonObject CaptureStats::toJson() const
 {
     QJsonArray list;
-    for (const StatementStats& s : byFingerprint)
-        list.append(QJsonObject{{QStringLiteral("fingerprint"), s.fingerprint},
-                                {QStringLiteral("query"), s.query},
-                                {QStringLiteral("calls"), s.calls},
-                                {QStringLiteral("total_ms"), s.totalMs},
-                                {QStringLiteral("mean_ms"), s.meanMs},
-                                {QStringLiteral("p95_ms"), s.p95Ms},
-                                {QStringLiteral("rows"), s.rows},
-                                {QStringLiteral("errors"), s.errors}});
-    return QJsonObject{
-        {QStringLiteral("totals"), QJsonObject{{QStringLiteral("statements"), statements},
-                                               {QStringLiteral("errors"), errors},
-                                               {QStringLiteral("dropped"), dropped},
-                                               {QStringLiteral("damaged"), damaged}}},
-        {QStringLiteral("statements"), list}};
+    for (const StatementStats& s : byFingerprint) {
+        QJsonObject o{{QStringLiteral("fingerprint"), s.fingerprint},
+                      {QStringLiteral("query"), s.query},
+                      {QStringLiteral("calls"), s.calls},
+                      {QStringLiteral("total_ms"), s.totalMs},
+                      {QStringLiteral("mean_ms"), s.meanMs},
+                      {QStringLiteral("p95_ms"), s.p95Ms},
+                      {QStringLiteral("rows"), s.rows},
+                      {QStringLiteral("errors"), s.errors}};
+        if (s.mirrored > 0)
+            o.insert(QStringLiteral("shadow"),
+                     QJsonObject{{QStringLiteral("calls"), s.mirrored},
+                                 {QStringLiteral("mean_ms"), s.shadowMeanMs},
+                                 {QStringLiteral("p95_ms"), s.shadowP95Ms},
+                                 {QStringLiteral("errors"), s.shadowErrors}});
+        list.append(o);
+    }
+    QJsonObject totals{{QStringLiteral("statements"), statements},
+                       {QStringLiteral("errors"), errors},
+                       {QStringLiteral("dropped"), dropped},
+                       {QStringLiteral("damaged"), damaged}};
+    // Only captures of a mirroring proxy carry shadow figures; others keep the original shape.
+    if (mirrored > 0)
+        totals.insert(QStringLiteral("mirrored"), mirrored);
+    return QJsonObject{{QStringLiteral("totals"), totals}, {QStringLiteral("statements"), list}};
 }
 
 Result<CaptureStats> computeCaptureStats(const QString& dir)
@@ -71,6 +81,7 @@ Result<CaptureStats> computeCaptureStats(const QString& dir)
     {
         StatementStats stats;
         std::vector<double> durations;
+        std::vector<double> shadowDurations;
     };
     CaptureStats out;
     // Texts repeat (pgbench sends a few statements millions of times): parse each once.
@@ -112,6 +123,12 @@ Result<CaptureStats> computeCaptureStats(const QString& dir)
             ++acc.stats.errors;
             ++out.errors;
         }
+        if (r.shadow) {
+            ++out.mirrored;
+            ++acc.stats.mirrored;
+            acc.shadowDurations.push_back(double(r.shadow->durationUs) / 1000.0);
+            acc.stats.shadowErrors += !r.shadow->sqlState.empty();
+        }
     });
     if (!st)
         return st.error();
@@ -125,6 +142,17 @@ Result<CaptureStats> computeCaptureStats(const QString& dir)
         std::nth_element(acc.durations.begin(), acc.durations.begin() + long(rank),
                          acc.durations.end());
         s.p95Ms = acc.durations[rank];
+        if (!acc.shadowDurations.empty()) {
+            double sum = 0;
+            for (double v : acc.shadowDurations)
+                sum += v;
+            s.shadowMeanMs = sum / double(acc.shadowDurations.size());
+            const std::size_t r =
+                std::size_t(std::ceil(0.95 * double(acc.shadowDurations.size()))) - 1;
+            std::nth_element(acc.shadowDurations.begin(), acc.shadowDurations.begin() + long(r),
+                             acc.shadowDurations.end());
+            s.shadowP95Ms = acc.shadowDurations[r];
+        }
         out.byFingerprint.append(s);
     }
     std::sort(out.byFingerprint.begin(), out.byFingerprint.end(),

@@ -20,6 +20,11 @@ struct StatementStats
     double p95Ms = 0;
     qint64 rows = 0;
     qint64 errors = 0;
+    // What the shadow did with the mirrored calls of this statement (mirrored == 0: none).
+    qint64 mirrored = 0;
+    double shadowMeanMs = 0;
+    double shadowP95Ms = 0;
+    qint64 shadowErrors = 0;
 };
 
 struct CaptureStats
@@ -28,6 +33,7 @@ struct CaptureStats
     qint64 errors = 0;
     qint64 dropped = 0;
     qint64 damaged = 0;
+    qint64 mirrored = 0;                 // statements with a shadow result
     QList<StatementStats> byFingerprint; // by total time, largest first
     QList<CaptureIssue> issues;
 

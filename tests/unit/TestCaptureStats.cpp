@@ -156,6 +156,42 @@ private Q_SLOTS:
         QCOMPARE(list.first().toObject().value(QStringLiteral("p95_ms")).toDouble(), 19.0);
         QVERIFY(!computeCaptureStats(m_tmp.filePath(QStringLiteral("none"))).ok());
     }
+
+    // A mirroring proxy's capture: the shadow's timings next to production's.
+    void shadowFiguresWhenMirrored()
+    {
+        const QString dir = m_tmp.filePath(QStringLiteral("mirrored"));
+        CaptureWriterOptions o;
+        o.dir = dir;
+        auto w = CaptureWriter::open(o);
+        QVERIFY(w.ok());
+        for (int i = 1; i <= 20; ++i) {
+            CaptureRecord r = statement("SELECT v FROM t WHERE k = " + std::to_string(i), 1000, 1);
+            if (i <= 10)
+                r.shadow = ShadowResult{i * 2000, 1, i == 10 ? "57014" : ""};
+            (*w)->submit(std::move(r));
+        }
+        (*w)->close();
+        auto stats = computeCaptureStats(dir);
+        QVERIFY(stats.ok());
+        QCOMPARE(stats->mirrored, qint64(10));
+        const QJsonObject json = stats->toJson();
+        QCOMPARE(json.value(QStringLiteral("totals"))
+                     .toObject()
+                     .value(QStringLiteral("mirrored"))
+                     .toInt(),
+                 10);
+        const QJsonObject shadow = json.value(QStringLiteral("statements"))
+                                       .toArray()
+                                       .first()
+                                       .toObject()
+                                       .value(QStringLiteral("shadow"))
+                                       .toObject();
+        QCOMPARE(shadow.value(QStringLiteral("calls")).toInt(), 10);
+        QCOMPARE(shadow.value(QStringLiteral("mean_ms")).toDouble(), 11.0); // 2, 4, ... 20 ms
+        QCOMPARE(shadow.value(QStringLiteral("p95_ms")).toDouble(), 20.0);
+        QCOMPARE(shadow.value(QStringLiteral("errors")).toInt(), 1);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestCaptureStats)
