@@ -64,11 +64,14 @@ static void usage(QTextStream& out)
            "  lab status [--dir DIR] [--json] | lab down [--dir DIR]\n"
            "  capture stats DIR [--json]\n"
            "  capture import --log FILE... --format csvlog|stderr [--log-line-prefix P] --out DIR\n"
+           "  workload features DIR [--json]\n"
+           "  workload summary DIR [--window 60s] [--top 10] [--json] [--store --host NAME]\n"
            "  shadow check|setup|status|verify|sync-sequences|teardown --prod CONNINFO|HOST\n"
            "            --shadow CONNINFO|HOST [--tables T1,T2] [--json] (see shadow --help)\n"
            "  replay --capture DIR --target CONNINFO [--speed S] [--sessions all|N]\n"
            "            [--from T --to T] [--report FILE.json]\n"
-           "  diff --capture DIR [--replay FILE.json] --report FILE.html|md|json [--rule R]...\n\n"
+           "  diff --capture DIR [--replay FILE.json] --report FILE.html|md|json [--rule R]...\n"
+           "            [--plans --prod CONNINFO --shadow CONNINFO [--plans-top N]]\n\n"
            "The repository defaults to "
         << Repository::defaultPath() << "\n";
 }
@@ -122,6 +125,8 @@ int runDoppelctl(const QStringList& argsIn, QTextStream& out, QTextStream& err)
         return runLab(ctx, args);
     if (command == QLatin1String("capture"))
         return runCapture(ctx, args);
+    if (command == QLatin1String("workload"))
+        return runWorkload(ctx, args);
     if (command == QLatin1String("forecast"))
         return runForecast(ctx, args);
     if (command == QLatin1String("forecast-service"))

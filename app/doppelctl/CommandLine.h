@@ -56,6 +56,7 @@ int runShadow(Context& ctx, const QStringList& args);
 int runReplay(Context& ctx, const QStringList& args);
 int runDiff(Context& ctx, const QStringList& args);
 int runCaptureImport(Context& ctx, const QStringList& args);
+int runWorkload(Context& ctx, const QStringList& args);
 
 // Entry point shared by main() and the integration tests: argv without the program name.
 int runDoppelctl(const QStringList& args, QTextStream& out, QTextStream& err);

@@ -27,10 +27,18 @@ const std::vector<MetricInfo>& metricCatalog()
          "blks_hit / (blks_hit + blks_read) over the interval"},
         {"pg_replication_lag_bytes", "bytes", K::Postgres,
          "Largest replay lag of a standby or logical slot; 0 without replication"},
+        {"pg_replication_lag_seconds", "s", K::Postgres,
+         "Largest replay lag in time of a standby or logical subscriber (shadow); 0 caught up"},
         {"pg_max_connections", "count", K::Postgres, "The max_connections setting"},
         {"pg_xid_age", "xids", K::Postgres, "Oldest datfrozenxid age (wraparound at 2^31)"},
         {"pg_wal_retained_bytes", "bytes", K::Postgres,
          "WAL held back by replication slots (current LSN - oldest restart_lsn)"},
+        {"workload.statements_per_s", "statements/s", K::Workload,
+         "Statements started per second in a captured workload's time window"},
+        {"workload.active_sessions", "count", K::Workload,
+         "Sessions running a statement in a captured workload's time window"},
+        {"workload.read_ratio", "ratio", K::Workload,
+         "Read-only statements / (reads + writes) in a captured workload's time window"},
     };
     return catalog;
 }

@@ -9,13 +9,17 @@
 
 namespace doppel {
 
-enum class MetricSourceKind { Os, Postgres };
+// Workload metrics are not collected from a host: `doppelctl workload summary --store` writes
+// them from a capture's time windows.
+enum class MetricSourceKind { Os, Postgres, Workload };
 
-// The stable, documented metric names (the Metrics table of README.md). Scripts depend on these strings.
+// The stable, documented metric names (the Metrics table of README.md). Scripts depend on these
+// strings.
 struct MetricInfo
 {
     const char* name;
-    const char* unit; // "%", "bytes", "bytes/s", "tx/s", "count", "ratio", "xids"
+    const char* unit; // "%", "bytes", "bytes/s", "tx/s", "count", "ratio", "xids",
+                      // "statements/s"
     MetricSourceKind source;
     const char* description;
 };

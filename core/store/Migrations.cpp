@@ -84,6 +84,58 @@ CREATE TABLE forecast_limits (
     PRIMARY KEY (host, name)
 ) WITHOUT ROWID;
 )sql",
+        // 3 -> 4: summarized workload captures for the forecasting and cost engines: one row per
+        // capture and host, its time windows and its statements by fingerprint with their
+        // features. The windows' figures also go to `samples` as workload.* metrics.
+        R"sql(
+CREATE TABLE workload_captures (
+    id INTEGER PRIMARY KEY,
+    host TEXT NOT NULL REFERENCES hosts(name) ON DELETE CASCADE ON UPDATE CASCADE,
+    capture TEXT NOT NULL,
+    window_ms INTEGER NOT NULL CHECK (window_ms > 0),
+    summarized_at INTEGER NOT NULL,
+    first_ms INTEGER NOT NULL,
+    last_ms INTEGER NOT NULL CHECK (last_ms >= first_ms),
+    statements INTEGER NOT NULL,
+    errors INTEGER NOT NULL,
+    UNIQUE (host, capture, window_ms)
+);
+CREATE TABLE workload_windows (
+    capture_id INTEGER NOT NULL REFERENCES workload_captures(id) ON DELETE CASCADE,
+    start_ms INTEGER NOT NULL,
+    end_ms INTEGER NOT NULL CHECK (end_ms >= start_ms),
+    statements INTEGER NOT NULL,
+    statements_per_s REAL NOT NULL,
+    active_sessions INTEGER NOT NULL,
+    mean_concurrency REAL NOT NULL,
+    read_ratio REAL,
+    errors INTEGER NOT NULL,
+    PRIMARY KEY (capture_id, start_ms)
+) WITHOUT ROWID;
+CREATE TABLE workload_fingerprints (
+    capture_id INTEGER NOT NULL REFERENCES workload_captures(id) ON DELETE CASCADE,
+    fingerprint TEXT NOT NULL,
+    query TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('select', 'insert', 'update', 'delete', 'merge', 'ddl',
+                                       'utility', 'transaction', 'unparsed')),
+    read_only INTEGER NOT NULL CHECK (read_only IN (0, 1)),
+    calls INTEGER NOT NULL,
+    total_ms REAL NOT NULL,
+    mean_ms REAL NOT NULL,
+    rows INTEGER NOT NULL,
+    errors INTEGER NOT NULL,
+    depth INTEGER NOT NULL,
+    joins INTEGER NOT NULL,
+    subqueries INTEGER NOT NULL,
+    ctes INTEGER NOT NULL,
+    tables INTEGER NOT NULL,
+    aggregates INTEGER NOT NULL,
+    sorts INTEGER NOT NULL,
+    windows INTEGER NOT NULL,
+    has_limit INTEGER NOT NULL CHECK (has_limit IN (0, 1)),
+    PRIMARY KEY (capture_id, fingerprint)
+) WITHOUT ROWID;
+)sql",
     };
     return migrations;
 }

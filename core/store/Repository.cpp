@@ -348,26 +348,31 @@ Status Repository::appendSamples(qint64 hostId, const MetricSamples& samples)
         return Ok{};
     if (auto st = exec("BEGIN"); !st)
         return st;
+    if (auto st = insertSamples(hostId, samples); !st) {
+        rollback();
+        m_metricIds.clear(); // a metric registered in the rolled back transaction is gone
+        return st;
+    }
+    return exec("COMMIT");
+}
+
+Status Repository::insertSamples(qint64 hostId, const MetricSamples& samples)
+{
     SqliteStatement s(
         m_db, "INSERT OR REPLACE INTO samples (host_id, metric_id, ts, value) VALUES (?,?,?,?)");
     for (const auto& sample : samples) {
         auto id = metricId(sample.metric);
-        if (!id) {
-            rollback();
+        if (!id)
             return id.error();
-        }
         s.reset();
         s.bind(1, hostId);
         s.bind(2, *id);
         s.bind(3, sample.timestampMs);
         s.bind(4, sample.value);
-        if (s.step() != SQLITE_DONE) {
-            Error error = sqliteError(QStringLiteral("Storing samples failed"));
-            rollback();
-            return error;
-        }
+        if (s.step() != SQLITE_DONE)
+            return sqliteError(QStringLiteral("Storing samples failed"));
     }
-    return exec("COMMIT");
+    return Ok{};
 }
 
 Result<MetricSamples> Repository::samples(qint64 hostId, const QString& metric, qint64 fromMs,

@@ -7,6 +7,7 @@
 #include "metrics/MetricSample.h"
 
 #include <QHash>
+#include <QList>
 #include <QString>
 
 #include <memory>
@@ -15,6 +16,10 @@
 struct sqlite3;
 
 namespace doppel {
+
+struct WorkloadSummary;
+struct WorkloadWindow;
+struct FingerprintSummary;
 
 enum class Severity { Info, Warning, Error };
 QString severityName(Severity severity);
@@ -29,13 +34,27 @@ struct Event
     QString message;
 };
 
+// A workload capture summarized into the repository (RepositoryWorkload.cpp).
+struct StoredWorkloadCapture
+{
+    qint64 id = 0;
+    QString host;
+    QString capture; // the capture directory as given
+    qint64 windowMs = 0;
+    qint64 summarizedAtMs = 0;
+    qint64 firstMs = 0;
+    qint64 lastMs = 0;
+    qint64 statements = 0;
+    qint64 errors = 0;
+};
+
 // The console's local state: one SQLite file (WAL, foreign keys on) with the inventory, metric
 // samples and the event log. One instance per thread: each owns its own SQLite connection, and
 // WAL lets a reader on one thread run beside the writer on another.
 class Repository
 {
 public:
-    static constexpr int CurrentSchemaVersion = 3;
+    static constexpr int CurrentSchemaVersion = 4;
 
     // Opens (creating if absent) and migrates to `targetVersion`. A file that is not SQLite,
     // not a Doppel repository, or from a newer Doppel is refused and left untouched.
@@ -83,12 +102,24 @@ public:
     Status storeLimitForecasts(const QString& host, const std::vector<LimitForecast>& limits);
     Result<std::vector<LimitForecast>> limitForecasts(const QString& host = {}) const;
 
+    // Workload summaries (RepositoryWorkload.cpp). storeWorkloadSummary writes, in one
+    // transaction, the capture, its windows, its fingerprints and each window's figures as
+    // samples of the host (workload.statements_per_s, workload.active_sessions,
+    // workload.read_ratio at the window's aligned start) so forecasting reads them like any
+    // metric. Storing the same capture with the same window again replaces it. Returns its id.
+    Result<qint64> storeWorkloadSummary(const QString& host, const WorkloadSummary& summary);
+    Result<std::vector<StoredWorkloadCapture>> workloadCaptures(const QString& host) const;
+    Result<QList<WorkloadWindow>> workloadWindows(qint64 captureId) const;
+    Result<QList<FingerprintSummary>> workloadFingerprints(qint64 captureId) const;
+
 private:
     Repository(sqlite3* db, QString path);
     Status exec(const char* sql) const;
     void rollback() const;
     Status migrate(int targetVersion);
     Result<qint64> metricId(const QString& name);
+    // Inserts (or replaces) samples inside the caller's transaction.
+    Status insertSamples(qint64 hostId, const MetricSamples& samples);
     Error sqliteError(const QString& what) const;
 
     sqlite3* m_db = nullptr;

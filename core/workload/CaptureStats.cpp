@@ -155,11 +155,7 @@ Result<CaptureStats> computeCaptureStats(const QString& dir)
         }
         out.byFingerprint.append(s);
     }
-    std::sort(out.byFingerprint.begin(), out.byFingerprint.end(),
-              [](const StatementStats& a, const StatementStats& b) {
-                  return a.totalMs != b.totalMs ? a.totalMs > b.totalMs
-                                                : a.fingerprint < b.fingerprint;
-              });
+    sortByTotalTime(out.byFingerprint);
     return out;
 }
 

@@ -7,7 +7,18 @@
 #include <QList>
 #include <QString>
 
+#include <algorithm>
+
 namespace doppel {
+
+// Orders per-fingerprint figures as the reports list them: by total time, largest first, ties
+// by fingerprint so the order is stable.
+template <typename Stats> void sortByTotalTime(QList<Stats>& list)
+{
+    std::sort(list.begin(), list.end(), [](const Stats& a, const Stats& b) {
+        return a.totalMs != b.totalMs ? a.totalMs > b.totalMs : a.fingerprint < b.fingerprint;
+    });
+}
 
 // Per-fingerprint figures of a capture, as `doppelctl capture stats` prints them.
 struct StatementStats

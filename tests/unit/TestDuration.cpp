@@ -56,10 +56,14 @@ private Q_SLOTS:
                                       "pg_db_size_bytes",
                                       "pg_cache_hit_ratio",
                                       "pg_replication_lag_bytes",
+                                      "pg_replication_lag_seconds",
                                       "pg_max_connections",
                                       "pg_xid_age",
                                       "pg_wal_retained_bytes",
-                                      "disk_free_bytes"};
+                                      "disk_free_bytes",
+                                      "workload.statements_per_s",
+                                      "workload.active_sessions",
+                                      "workload.read_ratio"};
         for (const auto& name : expected)
             QVERIFY2(findMetric(name).has_value(), qPrintable(name));
         QCOMPARE(metricNames().size(), expected.size());

@@ -197,7 +197,7 @@ private Q_SLOTS:
     {
         auto repo = Repository::open(m_dir.filePath(QStringLiteral("t.sqlite")));
         QVERIFY(repo.ok());
-        QCOMPARE((*repo)->schemaVersion(), 3);
+        QVERIFY((*repo)->schemaVersion() >= 3); // the forecast tables came with version 3
         QVERIFY((*repo)->addHost(makeHost(QStringLiteral("db1"))).ok());
         ForecastThreshold t{0,  QStringLiteral("db1"), QStringLiteral("cpu_percent"), 80, 3 * DayMs,
                             0.8};

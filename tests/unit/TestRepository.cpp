@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The local repository: migrations (fresh, upgrade, refusal of newer and foreign files, which
-// must stay byte-for-byte untouched), inventory, samples and events.
+// must stay byte-for-byte untouched), inventory, samples, events and workload summaries.
 #include "store/Migrations.h"
 #include "store/Repository.h"
+#include "workload/WorkloadSummary.h"
 
 #include <QCryptographicHash>
 #include <QFile>
@@ -121,6 +122,109 @@ private Q_SLOTS:
         v2->reset();
         QCOMPARE(pragma(path, "SELECT count(*) FROM sqlite_master WHERE name = 'events_by_time'"),
                  1);
+    }
+
+    void upgradeFromVersionThreeAddsWorkloadTables()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("r.sqlite"));
+        {
+            auto v3 = Repository::open(path, 3);
+            QVERIFY(v3.ok());
+            auto id = (*v3)->addHost(makeHost(QStringLiteral("db1")));
+            QVERIFY(id.ok());
+            QVERIFY(
+                (*v3)->appendSamples(*id, {MetricSample{QStringLiteral("pg_tps"), 5, 1.0}}).ok());
+        }
+        QCOMPARE(pragma(path, "SELECT count(*) FROM sqlite_master WHERE name LIKE 'workload_%'"),
+                 0);
+        auto v4 = Repository::open(path);
+        QVERIFY(v4.ok());
+        QCOMPARE((*v4)->schemaVersion(), 4);
+        auto host = (*v4)->host(QStringLiteral("db1"));
+        QVERIFY(host.ok());
+        QCOMPARE((*v4)->samples(host->id, QStringLiteral("pg_tps"), 0, 10)->size(), 1);
+        v4->reset();
+        QCOMPARE(pragma(path, "SELECT count(*) FROM sqlite_master WHERE name IN "
+                              "('workload_captures','workload_windows','workload_fingerprints')"),
+                 3);
+    }
+
+    void failedMigrationChangesNothing()
+    {
+        // A version 3 file that already has a table the migration to 4 creates: the migration
+        // fails, and rolls back what it had done before (workload_captures) and the version.
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("r.sqlite"));
+        QVERIFY(Repository::open(path, 3).ok());
+        execSql(path, "CREATE TABLE workload_windows (x INTEGER)");
+        auto repo = Repository::open(path);
+        QVERIFY(!repo.ok());
+        QCOMPARE(repo.error().code, ErrorCode::Storage);
+        QVERIFY2(repo.error().message.contains(QLatin1String("nothing was changed")),
+                 qPrintable(repo.error().message));
+        QCOMPARE(pragma(path, "PRAGMA user_version"), 3);
+        QCOMPARE(pragma(path, "SELECT count(*) FROM sqlite_master WHERE name = "
+                              "'workload_captures'"),
+                 0);
+    }
+
+    void workloadStoreIsAtomic()
+    {
+        QTemporaryDir dir;
+        auto repo = Repository::open(dir.filePath(QStringLiteral("r.sqlite")));
+        auto id = (*repo)->addHost(makeHost(QStringLiteral("db1")));
+        QVERIFY(id.ok());
+        WorkloadSummary s;
+        s.capture = QStringLiteral("/captures/monday");
+        s.windowMs = 60000;
+        s.firstMs = 120000;
+        s.lastMs = 240000;
+        s.statements = 10;
+        WorkloadWindow good;
+        good.startMs = 120000;
+        good.endMs = 180000;
+        good.statements = 10;
+        good.statementsPerS = 10.0 / 60.0;
+        good.activeSessions = 2;
+        good.readRatio = std::numeric_limits<double>::quiet_NaN();
+        WorkloadWindow bad = good; // ends before it starts: refused by the schema
+        bad.startMs = 180000;
+        bad.endMs = 170000;
+        s.windows = {good, bad};
+        auto failed = (*repo)->storeWorkloadSummary(QStringLiteral("db1"), s);
+        QVERIFY(!failed.ok());
+        QCOMPARE(failed.error().code, ErrorCode::Storage);
+        QCOMPARE((*repo)->workloadCaptures(QStringLiteral("db1"))->size(), size_t(0));
+        QCOMPARE((*repo)->metricsWithData(*id)->size(), 0);
+
+        s.windows = {good};
+        FingerprintSummary f;
+        f.fingerprint = QStringLiteral("abc");
+        f.query = QStringLiteral("SELECT $1");
+        f.kind = StatementKind::Select;
+        f.readOnly = true;
+        f.calls = 10;
+        f.features.depth = 3;
+        f.features.limit = true;
+        s.byFingerprint = {f};
+        auto stored = (*repo)->storeWorkloadSummary(QStringLiteral("db1"), s);
+        QVERIFY2(stored.ok(), qPrintable(stored.ok() ? QString() : stored.error().message));
+        auto windows = (*repo)->workloadWindows(*stored);
+        QCOMPARE(windows->size(), 1);
+        QVERIFY(std::isnan(windows->front().readRatio));
+        auto fps = (*repo)->workloadFingerprints(*stored);
+        QCOMPARE(fps->size(), 1);
+        QCOMPARE(fps->front().kind, StatementKind::Select);
+        QCOMPARE(fps->front().features, f.features);
+        // No ratio, no read_ratio sample; the others are there.
+        QCOMPARE(*(*repo)->metricsWithData(*id),
+                 (QStringList{QStringLiteral("workload.active_sessions"),
+                              QStringLiteral("workload.statements_per_s")}));
+        QVERIFY(!(*repo)->storeWorkloadSummary(QStringLiteral("nope"), s).ok());
+        // Removing the host removes its workload.
+        QVERIFY((*repo)->removeHost(QStringLiteral("db1")).ok());
+        QCOMPARE((*repo)->workloadWindows(*stored)->size(), 0);
     }
 
     void refusesNewerVersionUntouched()
