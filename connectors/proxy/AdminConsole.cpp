@@ -61,6 +61,9 @@ QByteArray stats(const ProxyShared& shared)
         rows.append(
             {"mirror_dropped_transactions", QByteArray::number(m.droppedTransactions.load())});
         rows.append({"mirror_shadow_errors", QByteArray::number(m.shadowErrors.load())});
+        rows.append({"mirror_results_compared", QByteArray::number(m.resultsCompared.load())});
+        rows.append({"mirror_results_diverged", QByteArray::number(m.resultsDiverged.load())});
+        rows.append({"mirror_unsynchronized", QByteArray::number(m.unsynchronized.load())});
         rows.append({"mirror_queue_depth", QByteArray::number(shared.mirror->queueDepth())});
     }
     if (shared.capture) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "MirrorEngine.h"
 
+#include "LsnWatcher.h"
 #include "MirrorSession.h"
 #include "ProxyShared.h"
 #include "workload/CaptureWriter.h"
@@ -21,8 +22,14 @@ constexpr std::size_t kMaxDraining = 64;
 MirrorEngine::MirrorEngine(const ProxyConfig& config, ProxyShared& shared)
     : shared(shared), m_shadow(config.shadow.toStdString()),
       m_byStatement(config.mirrorByStatement), m_mirrorWrites(config.mirrorWrites),
-      m_queueCapacity(std::size_t(config.mirrorQueue)), m_rate(config.mirrorRate)
-{}
+      m_queueCapacity(std::size_t(config.mirrorQueue)), m_checkRate(config.checkResults),
+      m_rate(config.mirrorRate)
+{
+    if (!config.shadowSlot.isEmpty())
+        m_lsn =
+            std::make_unique<LsnWatcher>(config.upstream.toStdString(), config.shadow.toStdString(),
+                                         config.shadowSlot.toStdString());
+}
 
 MirrorEngine::~MirrorEngine()
 {
@@ -122,6 +129,8 @@ void MirrorEngine::stop(int graceMs)
                                                      std::memory_order_relaxed);
     for (auto& s : all)
         s->join();
+    if (m_lsn)
+        m_lsn->stop();
 }
 
 std::size_t MirrorEngine::queueDepth() const

@@ -13,6 +13,7 @@
 
 namespace doppel::proxy {
 
+class LsnWatcher;
 class MirrorSession;
 class ProxyShared;
 
@@ -25,6 +26,9 @@ struct MirrorCounters
     std::atomic<std::uint64_t> droppedStatements{0};   // the statements in them
     std::atomic<std::uint64_t> shadowErrors{0};        // shadow errors and unreachable shadow
     std::atomic<std::uint64_t> connectFailures{0};
+    std::atomic<std::uint64_t> resultsCompared{0}; // checked reads, shadow synchronised
+    std::atomic<std::uint64_t> resultsDiverged{0}; // of those, a different result hash
+    std::atomic<std::uint64_t> unsynchronized{0};  // checked reads the shadow had not caught up
 };
 
 // Mirroring to the shadow: decides which sessions (or statements) are mirrored, owns the
@@ -56,6 +60,9 @@ public:
     bool mirrorWrites() const { return m_mirrorWrites; }
     std::size_t queueCapacity() const { return m_queueCapacity; }
     const std::string& shadowConninfo() const { return m_shadow; }
+    double checkRate() const { return m_checkRate; }
+    // Production's WAL against the shadow's slot; null without --shadow-slot.
+    LsnWatcher* lsnWatcher() const { return m_lsn.get(); }
     // Whether this statement (already known to be eligible) is picked under --mirror-by statement.
     bool pickStatement();
     std::size_t queueDepth() const;
@@ -72,6 +79,8 @@ private:
     const bool m_byStatement;
     const bool m_mirrorWrites;
     const std::size_t m_queueCapacity;
+    const double m_checkRate;
+    std::unique_ptr<LsnWatcher> m_lsn;
     std::atomic<double> m_rate;
     mutable std::mutex m_mutex;
     std::list<std::shared_ptr<MirrorSession>> m_live;

@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "MirrorSession.h"
 
+#include "LsnWatcher.h"
 #include "MirrorEngine.h"
 #include "ProxyShared.h"
+#include "ResultHash.h"
 #include "workload/CaptureWriter.h"
 #include "workload/StatementKind.h"
 
 #include <libpq-fe.h>
 #include <sys/socket.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
@@ -228,10 +231,18 @@ void MirrorSession::runTransaction(Transaction& tx)
     const bool writes = m_engine.mirrorWrites();
     const bool txPicked = writes && m_engine.pickStatement();
     for (CaptureRecord& r : tx) {
-        // The cheap draw first: parsing is the mirror thread's main cost.
-        const bool run = writes ? txPicked : m_engine.pickStatement() && readOnly(r.statement);
+        // Results are compared only for reads outside a transaction block: inside one,
+        // production may see its own uncommitted writes, which the shadow never gets.
+        if (r.resultHash && (r.transactionStatus != 'I' || !readOnly(r.statement)))
+            r.resultHash.reset();
+        // The cheap draw first: parsing is the mirror thread's main cost. A read sampled for
+        // result checking always runs.
+        const bool run =
+            writes ? txPicked : (r.resultHash || m_engine.pickStatement()) && readOnly(r.statement);
         if (run)
             execute(r);
+        else
+            r.resultHash.reset();
     }
     std::lock_guard lock(m_connMutex);
     if (m_conn && PQstatus(m_conn) == CONNECTION_OK &&
@@ -323,6 +334,11 @@ void MirrorSession::execute(CaptureRecord& record)
     }
     // Only this thread frees m_conn, so it is used here without m_connMutex.
     PGconn* conn = m_conn;
+    const bool check = record.resultHash.has_value();
+    std::optional<std::uint64_t> position;
+    if (check)
+        position = waitForProductionWal(record);
+    ResultHasher hasher;
     const std::int64_t start = monoUs();
     int sent = 0;
     if (record.protocol == CaptureRecord::Protocol::Simple) {
@@ -360,6 +376,8 @@ void MirrorSession::execute(CaptureRecord& record)
                 sqlState = state ? state : kConnectionFailure;
             } else if (sqlState.empty()) {
                 rows = rowsOf(result);
+                if (check && status == PGRES_TUPLES_OK)
+                    hasher.addResult(result);
             }
             PQclear(result);
         }
@@ -367,15 +385,67 @@ void MirrorSession::execute(CaptureRecord& record)
             sqlState = kConnectionFailure;
     }
     shadow.durationUs = monoUs() - start;
+    if (check)
+        shadow.synchronized = nothingNewerApplied(position);
     shadow.rows = sqlState.empty() ? rows : -1;
     shadow.sqlState = sqlState;
+    if (check && sqlState.empty())
+        shadow.resultHash = hasher.value();
     record.shadow = shadow;
+    if (check)
+        countCheck(record);
     m_mirrored.fetch_add(1, std::memory_order_relaxed);
     m_engine.counters.statements.fetch_add(1, std::memory_order_relaxed);
     if (!sqlState.empty()) {
         m_errors.fetch_add(1, std::memory_order_relaxed);
         m_engine.counters.shadowErrors.fetch_add(1, std::memory_order_relaxed);
     }
+}
+
+std::optional<std::uint64_t> MirrorSession::waitForProductionWal(const CaptureRecord& record)
+{
+    LsnWatcher* lsn = m_engine.lsnWatcher();
+    if (!lsn)
+        return std::nullopt;
+    // (1) No write transaction started or ended on production around its read.
+    const auto before = lsn->answeredBefore(record.timestampUs);
+    if (!before)
+        return std::nullopt;
+    setState("waiting for wal");
+    const auto after =
+        lsn->sentAfter(record.timestampUs + record.durationUs, std::chrono::milliseconds(200));
+    // (2) The shadow has every commit the read saw. Bounded: a lagging shadow delays this
+    // session's mirror queue, never production.
+    const bool ready = after && after->snapshot == before->snapshot &&
+                       lsn->waitApplied(before->insertLsn, std::chrono::milliseconds(1000));
+    setState("running");
+    return ready ? std::optional(before->insertLsn) : std::nullopt;
+}
+
+std::optional<bool> MirrorSession::nothingNewerApplied(std::optional<std::uint64_t> position)
+{
+    LsnWatcher* lsn = m_engine.lsnWatcher();
+    if (!lsn)
+        return std::nullopt; // not watched: the report says so
+    if (!position)
+        return false;
+    // (3) And nothing committed later: no commit past the read's position had been applied.
+    const auto after = lsn->sentAfter(wallClockUs(), std::chrono::milliseconds(200));
+    return after && after->shadowCommitLsn && *after->shadowCommitLsn <= *position;
+}
+
+void MirrorSession::countCheck(const CaptureRecord& record)
+{
+    const ShadowResult& shadow = *record.shadow;
+    if (!shadow.resultHash)
+        return;
+    if (shadow.synchronized == false) {
+        m_engine.counters.unsynchronized.fetch_add(1, std::memory_order_relaxed);
+        return;
+    }
+    m_engine.counters.resultsCompared.fetch_add(1, std::memory_order_relaxed);
+    if (*shadow.resultHash != *record.resultHash)
+        m_engine.counters.resultsDiverged.fetch_add(1, std::memory_order_relaxed);
 }
 
 } // namespace doppel::proxy

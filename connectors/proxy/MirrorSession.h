@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "LsnWatcher.h"
 #include "workload/CaptureRecord.h"
 
 #include <QByteArray>
@@ -10,6 +11,7 @@
 #include <cstdint>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -71,6 +73,14 @@ private:
     bool connect();
     void disconnect();
     void execute(CaptureRecord& record);
+    // Before a checked read: production's WAL position its read saw, once the shadow has it
+    // (waiting a bounded time); nothing when the read cannot be placed (writes around it, the
+    // shadow too far behind, the slot not watched).
+    std::optional<std::uint64_t> waitForProductionWal(const CaptureRecord& record);
+    // After it: whether the shadow had applied nothing committed past that position; nothing
+    // when the slot is not watched.
+    std::optional<bool> nothingNewerApplied(std::optional<std::uint64_t> position);
+    void countCheck(const CaptureRecord& record);
     void setState(const char* state);
 
     MirrorEngine& m_engine;

@@ -22,6 +22,7 @@ const QStringList kValueOptions = {
     QStringLiteral("drain-timeout"),    QStringLiteral("metrics-listen"),
     QStringLiteral("redact"),           QStringLiteral("mirror-by"),
     QStringLiteral("mirror-writes"),    QStringLiteral("mirror-queue"),
+    QStringLiteral("check-results"),    QStringLiteral("shadow-slot"),
 };
 
 bool isTrue(const QString& v)
@@ -88,6 +89,15 @@ Status apply(ProxyConfig& c, const QString& key, const QString& value)
         if (!ok || c.mirrorRate < 0 || c.mirrorRate > 1)
             return invalid(
                 QStringLiteral("--mirror-rate takes a number from 0 to 1, not '%1'").arg(value));
+    } else if (key == QLatin1String("check-results")) {
+        c.checkResults = value.toDouble(&ok);
+        if (!ok || c.checkResults < 0 || c.checkResults > 1)
+            return invalid(
+                QStringLiteral("--check-results takes a number from 0 to 1, not '%1'").arg(value));
+    } else if (key == QLatin1String("shadow-slot")) {
+        if (value.isEmpty())
+            return invalid(QStringLiteral("--shadow-slot takes a replication slot name"));
+        c.shadowSlot = value;
     } else if (key == QLatin1String("capture-dir")) {
         c.captureDir = value;
     } else if (key == QLatin1String("admin-user")) {
@@ -229,6 +239,8 @@ Status checkMirror(const ProxyConfig& c)
     if (c.shadow.isEmpty()) {
         if (c.mirrorRate > 0)
             return invalid(QStringLiteral("--mirror-rate needs --shadow CONNINFO"));
+        if (c.checkResults > 0 || !c.shadowSlot.isEmpty())
+            return invalid(QStringLiteral("--check-results and --shadow-slot need --shadow"));
         return Ok{};
     }
     QString parseError;
@@ -305,6 +317,11 @@ QString proxyUsage()
         "        [--mirror-by session|statement] [--mirror-writes] [--mirror-queue N]\n"
         "        (--mirror-rate R of the read-only statements go to --shadow; N statements\n"
         "        wait per mirrored session, whole transactions are dropped beyond that)\n"
+        "        [--check-results R] [--shadow-slot NAME]\n"
+        "        (R of the mirrored reads outside transaction blocks have their result rows\n"
+        "        hashed on both sides; with the slot that feeds the shadow, a read is compared\n"
+        "        only once the shadow applied production's WAL of that moment, which the\n"
+        "        proxy polls over the --upstream conninfo)\n"
         "The INI file holds the same keys (listen=..., upstream=..., capture-dir=...).\n"
         "SIGHUP re-reads it; SIGTERM stops accepting, lets sessions finish and exits.\n");
 }

@@ -23,6 +23,8 @@ struct ProxyConfig
     bool mirrorByStatement = false; // --mirror-by statement; by session otherwise
     bool mirrorWrites = false;      // mirror every statement (a shadow without replication)
     int mirrorQueue = 1000;         // statements waiting per mirrored session
+    double checkResults = 0.0;      // share of mirrored reads whose result rows are compared
+    QString shadowSlot;             // the replication slot feeding the shadow, watched for sync
     QString captureDir;
     QStringList adminUsers;
     QString configFile;

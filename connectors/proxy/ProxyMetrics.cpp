@@ -59,6 +59,15 @@ QByteArray prometheusText(const ProxyShared& shared)
                double(m.shadowErrors.load()));
         metric(out, "doppel_proxy_mirror_connect_failures_total", "counter",
                "Failed connection attempts to the shadow.", double(m.connectFailures.load()));
+        metric(out, "doppel_proxy_mirror_results_compared_total", "counter",
+               "Mirrored reads whose result rows were compared (shadow synchronised).",
+               double(m.resultsCompared.load()));
+        metric(out, "doppel_proxy_mirror_results_diverged_total", "counter",
+               "Compared reads whose rows differed on the shadow.",
+               double(m.resultsDiverged.load()));
+        metric(out, "doppel_proxy_mirror_unsynchronized_total", "counter",
+               "Reads checked for results while the shadow lagged production's WAL.",
+               double(m.unsynchronized.load()));
         metric(out, "doppel_proxy_mirror_queue_depth", "gauge",
                "Statements waiting in the mirror queues.", double(shared.mirror->queueDepth()));
     }

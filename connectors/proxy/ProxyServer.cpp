@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ProxyServer.h"
 
+#include "LsnWatcher.h"
 #include "MirrorEngine.h"
 #include "ProxyMetrics.h"
 #include "ProxyWorker.h"
@@ -268,6 +269,15 @@ void ProxyServer::drainAndStop()
                 .arg(mc.statements.load())
                 .arg(mc.droppedTransactions.load())
                 .arg(mc.shadowErrors.load()));
+        if (m_mirror->checkRate() > 0)
+            log(QStringLiteral("result checks: %1 compared, %2 diverged, %3 unsynchronized%4")
+                    .arg(mc.resultsCompared.load())
+                    .arg(mc.resultsDiverged.load())
+                    .arg(mc.unsynchronized.load())
+                    .arg(m_mirror->lsnWatcher() && !m_mirror->lsnWatcher()->lastError().empty()
+                             ? QStringLiteral("; WAL watcher: ") +
+                                   QString::fromStdString(m_mirror->lsnWatcher()->lastError())
+                             : QString()));
     }
     if (m_capture) {
         m_capture->close();

@@ -94,12 +94,14 @@ Status ProxySession::scanStartup()
                 // The session outlives its tracker, so the raw mirror pointer stays valid.
                 MirrorSession* mirror = m_mirror.get();
                 m_tracker = std::make_unique<StatementTracker>(
-                    std::move(identity), [batch, mirror](CaptureRecord&& r) {
+                    std::move(identity),
+                    [batch, mirror](CaptureRecord&& r) {
                         if (mirror)
                             mirror->offer(std::move(r), *batch);
                         else
                             batch->push_back(std::move(r));
-                    });
+                    },
+                    mirror ? m_shared.mirror->checkRate() : 0.0);
             }
             m_up.parsed += len; // forwarded as is once the upstream connection is up
             startUpstream();
@@ -135,7 +137,7 @@ Status ProxySession::scanRegular(Pipe& pipe, bool fromClient)
             needBody = m_tracker && StatementTracker::clientNeedsBody(type);
         else
             needBody = type == 'K' || type == 'Z' ||
-                       (m_tracker && (StatementTracker::serverNeedsBody(type) || type == 'S'));
+                       (m_tracker && (m_tracker->serverNeedsBody(type) || type == 'S'));
         if (needBody) {
             if (pipe.end - pipe.parsed < total) {
                 pipe.need = pipe.parsed - pipe.begin + total;

@@ -3,6 +3,7 @@
 
 #include <cstring>
 #include <ctime>
+#include <random>
 
 namespace doppel::proxy {
 
@@ -93,8 +94,8 @@ std::int64_t rowsFromTag(const std::string& tag)
 
 } // namespace
 
-StatementTracker::StatementTracker(CaptureRecord identity, Sink sink)
-    : m_identity(std::move(identity)), m_sink(std::move(sink))
+StatementTracker::StatementTracker(CaptureRecord identity, Sink sink, double checkRate)
+    : m_identity(std::move(identity)), m_sink(std::move(sink)), m_checkRate(checkRate)
 {}
 
 bool StatementTracker::clientNeedsBody(char type)
@@ -102,13 +103,30 @@ bool StatementTracker::clientNeedsBody(char type)
     return type == 'Q' || type == 'P' || type == 'B' || type == 'E' || type == 'C';
 }
 
-bool StatementTracker::serverNeedsBody(char type)
+bool StatementTracker::serverNeedsBody(char type) const
 {
+    if (type == 'D') {
+        if (m_checkRate <= 0 || m_queue.empty())
+            return false;
+        const int slot = m_queue.front().slot;
+        return slot >= m_slotBase && slot < m_slotBase + int(m_slots.size()) &&
+               m_slots[std::size_t(slot - m_slotBase)].hasher.has_value();
+    }
     return type == 'C' || type == 'E' || type == 'Z';
 }
 
+StatementTracker::Slot* StatementTracker::headSlot()
+{
+    if (m_queue.empty())
+        return nullptr;
+    const int slot = m_queue.front().slot;
+    if (slot < m_slotBase || slot >= m_slotBase + int(m_slots.size()))
+        return nullptr;
+    return &m_slots[std::size_t(slot - m_slotBase)];
+}
+
 int StatementTracker::openSlot(CaptureRecord::Protocol protocol, std::string text, std::string name,
-                               std::vector<CaptureParameter> params)
+                               std::vector<CaptureParameter> params, bool textResults)
 {
     Slot s;
     s.record = m_identity;
@@ -118,6 +136,12 @@ int StatementTracker::openSlot(CaptureRecord::Protocol protocol, std::string tex
     s.record.statementName = std::move(name);
     s.record.parameters = std::move(params);
     s.startMono = monoUs();
+    if (textResults && m_checkRate > 0) {
+        thread_local std::mt19937_64 generator{std::random_device{}()};
+        if (m_checkRate >= 1 ||
+            std::uniform_real_distribution<double>(0, 1)(generator) < m_checkRate)
+            s.hasher.emplace();
+    }
     m_slots.push_back(std::move(s));
     return m_slotBase + int(m_slots.size()) - 1;
 }
@@ -134,6 +158,12 @@ void StatementTracker::finish(int slot, std::int64_t rows, std::string sqlState)
     s.record.durationUs = now - start;
     s.record.rows = rows;
     s.record.sqlState = std::move(sqlState);
+    // A failed statement has no result to compare; a Query string's later statements add to
+    // the hash of its earlier ones, as the shadow's results do.
+    if (s.hasher && s.record.sqlState.empty())
+        s.record.resultHash = s.hasher->value();
+    else
+        s.record.resultHash.reset();
     s.finished = true;
     m_lastCompletionMono = now;
 }
@@ -146,7 +176,8 @@ void StatementTracker::onClientMessage(char type, const char* body, std::size_t 
     switch (type) {
     case 'Q': {
         std::string sql = r.cstring();
-        const int slot = openSlot(CaptureRecord::Protocol::Simple, std::move(sql), {}, {});
+        const int slot =
+            openSlot(CaptureRecord::Protocol::Simple, std::move(sql), {}, {}, /*textResults*/ true);
         m_queue.push_back({Kind::Query, slot, {}});
         m_queryRows = -1;
         break;
@@ -185,6 +216,10 @@ void StatementTracker::onClientMessage(char type, const char* body, std::size_t 
             p.value = r.value();
             portal.parameters.push_back(std::move(p));
         }
+        const int resultFormats = r.int16();
+        for (int i = 0; i < resultFormats; ++i)
+            if (r.int16() != 0)
+                portal.textResults = false;
         m_queue.push_back({Kind::Bind, -1, portal.text});
         m_portals[std::move(portalName)] = std::move(portal);
         break;
@@ -194,8 +229,9 @@ void StatementTracker::onClientMessage(char type, const char* body, std::size_t 
         const auto it = m_portals.find(portalName);
         int slot = -1;
         if (it != m_portals.end())
-            slot = openSlot(CaptureRecord::Protocol::Extended, it->second.text,
-                            it->second.statementName, it->second.parameters);
+            slot =
+                openSlot(CaptureRecord::Protocol::Extended, it->second.text,
+                         it->second.statementName, it->second.parameters, it->second.textResults);
         m_queue.push_back({Kind::Execute, slot, {}});
         break;
     }
@@ -234,6 +270,11 @@ void StatementTracker::onServerMessage(char type, const char* body, std::size_t 
     }
     Entry& head = m_queue.front();
     switch (type) {
+    case 'D':
+        if (body)
+            if (Slot* s = headSlot(); s && s->hasher)
+                s->hasher->addRow(body, size);
+        break;
     case '1':
     case '2':
     case '3':
@@ -256,6 +297,9 @@ void StatementTracker::onServerMessage(char type, const char* body, std::size_t 
             rows = 0;
         }
         if (head.kind == Kind::Execute) {
+            if (type == 's')
+                if (Slot* s = headSlot())
+                    s->hasher.reset(); // a partial result (row limit): the shadow returns all
             if (head.slot >= 0)
                 finish(head.slot, rows, {});
             m_queue.pop_front();

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "ResultHash.h"
 #include "workload/CaptureRecord.h"
 
 #include <deque>
@@ -21,11 +22,14 @@ class StatementTracker
 {
 public:
     using Sink = std::function<void(CaptureRecord&&)>;
-    StatementTracker(CaptureRecord identity, Sink sink);
+    // `checkRate`: the share of statements whose result rows are hashed (CaptureRecord::
+    // resultHash) so the mirror can compare the shadow's; 0 in sessions that are not mirrored.
+    StatementTracker(CaptureRecord identity, Sink sink, double checkRate = 0);
 
     // Whether the tracker needs the body of a message of this type (others: header only).
     static bool clientNeedsBody(char type);
-    static bool serverNeedsBody(char type);
+    // DataRow bodies only while the statement being answered has its rows hashed.
+    bool serverNeedsBody(char type) const;
     // `body` is the message body for types that need it, otherwise null.
     void onClientMessage(char type, const char* body, std::size_t size);
     void onServerMessage(char type, const char* body, std::size_t size);
@@ -50,6 +54,7 @@ private:
         std::int64_t startMono = 0;
         bool finished = false;
         bool discarded = false;
+        std::optional<ResultHasher> hasher; // sampled for result checking
     };
     struct Prepared
     {
@@ -61,10 +66,12 @@ private:
         std::string statementName;
         std::string text;
         std::vector<CaptureParameter> parameters;
+        bool textResults = true; // no column asked in binary: the shadow's text rows compare
     };
 
     int openSlot(CaptureRecord::Protocol protocol, std::string text, std::string name,
-                 std::vector<CaptureParameter> params);
+                 std::vector<CaptureParameter> params, bool textResults = false);
+    Slot* headSlot();
     void finish(int slot, std::int64_t rows, std::string sqlState);
     void onError(const char* body, std::size_t size);
     void onReady(char status);
@@ -80,6 +87,7 @@ private:
     std::int64_t m_lastCompletionMono = 0;
     std::int64_t m_queryRows = -1;
     char m_lastStatus = 'I';
+    const double m_checkRate;
 };
 
 } // namespace doppel::proxy

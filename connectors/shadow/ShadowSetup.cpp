@@ -202,8 +202,13 @@ Result<QStringList> setupShadow(const ShadowSpec& spec, const Progress& progress
     auto slotName = shadow.quoteLiteral(spec.name);
     if (!slotName)
         return undo(slotName.error());
+    // synchronous_commit = on: the apply worker then confirms each commit once applied, so the
+    // slot's confirmed position (lag, and the proxy's check that the shadow caught up before a
+    // result comparison) trails the shadow by milliseconds; PostgreSQL's default, off, makes it
+    // wait for the shadow's WAL writer (wal_writer_delay, 200 ms).
     const QString subSql = QStringLiteral("CREATE SUBSCRIPTION %1 CONNECTION %2 PUBLICATION %1 "
-                                          "WITH (slot_name = %3, copy_data = true)")
+                                          "WITH (slot_name = %3, copy_data = true, "
+                                          "synchronous_commit = 'on')")
                                .arg(*name, *literal, *slotName);
     if (auto r = shadow.exec(subSql, {}, spec.timeout); !r)
         return undo(r.error());

@@ -9,6 +9,14 @@ namespace {
 
 // Tags the optional section of format version 2 that follows the version 1 fields.
 constexpr std::uint8_t kShadowSection = 1;
+// Tags the optional section of format version 3: result hashes and WAL synchronisation.
+constexpr std::uint8_t kCheckSection = 2;
+enum CheckFlags : std::uint8_t {
+    ProdHash = 1,
+    ShadowHash = 2,
+    SyncKnown = 4,
+    Synchronized = 8,
+};
 
 template <typename T> void put(std::string& out, T v)
 {
@@ -95,6 +103,20 @@ void CaptureRecord::serialize(std::string& out) const
         put<std::int64_t>(out, shadow->rows);
         putString(out, shadow->sqlState);
     }
+    const bool shadowCheck = shadow && (shadow->resultHash || shadow->synchronized);
+    if (resultHash || shadowCheck) {
+        std::uint8_t flags = resultHash ? ProdHash : 0;
+        if (shadow && shadow->resultHash)
+            flags |= ShadowHash;
+        if (shadow && shadow->synchronized)
+            flags |= SyncKnown | (*shadow->synchronized ? Synchronized : 0);
+        put<std::uint8_t>(out, kCheckSection);
+        put<std::uint8_t>(out, flags);
+        if (resultHash)
+            put<std::uint64_t>(out, *resultHash);
+        if (flags & ShadowHash)
+            put<std::uint64_t>(out, *shadow->resultHash);
+    }
 }
 
 std::optional<CaptureRecord> CaptureRecord::deserialize(std::string_view payload)
@@ -136,14 +158,31 @@ std::optional<CaptureRecord> CaptureRecord::deserialize(std::string_view payload
     r.rows = c.get<std::int64_t>();
     r.sqlState = c.string();
     r.transactionStatus = c.get<char>();
-    if (!c.bad() && !c.atEnd()) {
-        if (c.get<std::uint8_t>() != kShadowSection)
+    std::uint8_t lastTag = 0;
+    while (!c.bad() && !c.atEnd()) {
+        const auto tag = c.get<std::uint8_t>();
+        if (tag <= lastTag) // each section once, in order
             return std::nullopt;
-        ShadowResult shadow;
-        shadow.durationUs = c.get<std::int64_t>();
-        shadow.rows = c.get<std::int64_t>();
-        shadow.sqlState = c.string();
-        r.shadow = std::move(shadow);
+        lastTag = tag;
+        if (tag == kShadowSection) {
+            ShadowResult shadow;
+            shadow.durationUs = c.get<std::int64_t>();
+            shadow.rows = c.get<std::int64_t>();
+            shadow.sqlState = c.string();
+            r.shadow = std::move(shadow);
+        } else if (tag == kCheckSection) {
+            const auto flags = c.get<std::uint8_t>();
+            if ((flags & (ShadowHash | SyncKnown)) && !r.shadow)
+                return std::nullopt;
+            if (flags & ProdHash)
+                r.resultHash = c.get<std::uint64_t>();
+            if (flags & ShadowHash)
+                r.shadow->resultHash = c.get<std::uint64_t>();
+            if (flags & SyncKnown)
+                r.shadow->synchronized = (flags & Synchronized) != 0;
+        } else {
+            return std::nullopt;
+        }
     }
     if (!c.good())
         return std::nullopt;

@@ -25,6 +25,12 @@ struct ShadowResult
     std::int64_t durationUs = 0;
     std::int64_t rows = -1;
     std::string sqlState; // empty on success; 08006 when the shadow connection failed under it
+    // Order-insensitive hash of the shadow's result rows (resultRowsHash), for the sample of
+    // reads whose results are checked; compared with CaptureRecord::resultHash.
+    std::optional<std::uint64_t> resultHash;
+    // Whether the shadow had applied production's WAL position of the moment the statement
+    // ended on production; unknown when the proxy does not watch the replication slot.
+    std::optional<bool> synchronized;
     bool operator==(const ShadowResult&) const = default;
 };
 
@@ -46,19 +52,21 @@ struct CaptureRecord
     std::string statement;     // the query text (for extended protocol: the prepared text)
     std::string statementName; // prepared statement name, empty for unnamed/simple
     std::vector<CaptureParameter> parameters;
-    std::int64_t durationUs = 0;        // until CommandComplete / ErrorResponse
-    std::int64_t rows = -1;             // from the command tag, -1 when it carries none
-    std::string sqlState;               // empty on success
-    char transactionStatus = 'I';       // from the ReadyForQuery that followed: I, T or E
-    std::uint64_t droppedCount = 0;     // Kind::Dropped: how many records were lost here
-    std::optional<ShadowResult> shadow; // set when the statement was mirrored to the shadow
+    std::int64_t durationUs = 0;             // until CommandComplete / ErrorResponse
+    std::int64_t rows = -1;                  // from the command tag, -1 when it carries none
+    std::string sqlState;                    // empty on success
+    char transactionStatus = 'I';            // from the ReadyForQuery that followed: I, T or E
+    std::uint64_t droppedCount = 0;          // Kind::Dropped: how many records were lost here
+    std::optional<ShadowResult> shadow;      // set when the statement was mirrored to the shadow
+    std::optional<std::uint64_t> resultHash; // production's result rows, when results are checked
 
     bool operator==(const CaptureRecord&) const = default;
 
     // Record payload, appended to `out`. Format version 2 adds an optional shadow section after
-    // the version 1 fields; a record without a shadow result is byte-identical to version 1.
+    // the version 1 fields, version 3 an optional result-check section after that; a record
+    // without either is byte-identical to version 1.
     void serialize(std::string& out) const;
-    // Reads version 1 and 2 payloads; nothing when the payload is malformed.
+    // Reads version 1, 2 and 3 payloads; nothing when the payload is malformed.
     static std::optional<CaptureRecord> deserialize(std::string_view payload);
 };
 

@@ -15,8 +15,9 @@
 namespace doppel::capture {
 
 constexpr char kMagic[8] = {'D', 'P', 'L', 'C', 'A', 'P', 'T', '\0'};
-// Version 2 adds the shadow section to statement records; readers take 1 and 2.
-constexpr std::uint32_t kFormatVersion = 2;
+// Version 2 adds the shadow section to statement records, version 3 the result-check section
+// (result hashes, WAL synchronisation); readers take 1 to 3.
+constexpr std::uint32_t kFormatVersion = 3;
 constexpr std::uint32_t kOldestFormatVersion = 1;
 constexpr std::uint32_t kHeaderSize = 32;
 constexpr std::uint32_t kFrameHeaderSize = 8;

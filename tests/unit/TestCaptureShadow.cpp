@@ -116,7 +116,7 @@ private Q_SLOTS:
         QFETCH(qint64, rows);
         QFETCH(QString, sqlState);
         CaptureRecord r = expectedVersionOne();
-        r.shadow = ShadowResult{1234, rows, sqlState.toStdString()};
+        r.shadow = ShadowResult{1234, rows, sqlState.toStdString(), {}, {}};
         std::string bytes;
         r.serialize(bytes);
         QVERIFY(bytes.size() > versionOnePayload().size());
@@ -136,7 +136,8 @@ private Q_SLOTS:
         QTest::addColumn<bool>("readable");
         QTest::newRow("version 1") << 1u << true;
         QTest::newRow("version 2") << 2u << true;
-        QTest::newRow("version 3") << 3u << false;
+        QTest::newRow("version 3") << 3u << true;
+        QTest::newRow("version 4") << 4u << false;
     }
     void segmentsOfBothVersionsAreRead()
     {
@@ -144,11 +145,19 @@ private Q_SLOTS:
         QFETCH(bool, readable);
         QTemporaryDir tmp;
         CaptureRecord mirrored = expectedVersionOne();
-        mirrored.shadow = ShadowResult{99, 1, {}};
+        mirrored.shadow = ShadowResult{99, 1, {}, {}, {}};
         std::vector<std::string> payloads = {versionOnePayload()};
         if (version >= 2) {
             payloads.emplace_back();
             mirrored.serialize(payloads.back());
+        }
+        CaptureRecord checked = mirrored;
+        checked.resultHash = 42;
+        checked.shadow->resultHash = 43;
+        checked.shadow->synchronized = true;
+        if (version >= 3) {
+            payloads.emplace_back();
+            checked.serialize(payloads.back());
         }
         QVERIFY(writeSegment(tmp.path(), version, payloads));
         CaptureReader reader(tmp.path());
@@ -157,7 +166,7 @@ private Q_SLOTS:
         if (!readable) {
             QCOMPARE(records.size(), 0);
             QCOMPARE(reader.damaged(), qint64(1));
-            QVERIFY(reader.issues().first().message.contains(QStringLiteral("version 3")));
+            QVERIFY(reader.issues().first().message.contains(QStringLiteral("version 4")));
             return;
         }
         QVERIFY(reader.issues().isEmpty());
@@ -165,6 +174,51 @@ private Q_SLOTS:
         QVERIFY(records[0] == expectedVersionOne());
         if (version >= 2)
             QVERIFY(records[1] == mirrored);
+        if (version >= 3)
+            QVERIFY(records[2] == checked);
+    }
+
+    // Format 3: production's result hash, the shadow's, and whether the shadow had caught up,
+    // each optional; a record without them stays byte-identical to format 2.
+    void resultChecksRoundTrip_data()
+    {
+        QTest::addColumn<bool>("prodHash");
+        QTest::addColumn<bool>("shadowHash");
+        QTest::addColumn<int>("sync"); // -1 unknown, 0 unsynchronized, 1 synchronized
+        QTest::newRow("both hashes, synchronized") << true << true << 1;
+        QTest::newRow("both hashes, lagging") << true << true << 0;
+        QTest::newRow("both hashes, not watched") << true << true << -1;
+        QTest::newRow("shadow failed: production's hash only") << true << false << 1;
+        QTest::newRow("sync only") << false << false << 0;
+    }
+    void resultChecksRoundTrip()
+    {
+        QFETCH(bool, prodHash);
+        QFETCH(bool, shadowHash);
+        QFETCH(int, sync);
+        CaptureRecord r = expectedVersionOne();
+        r.shadow = ShadowResult{10, 3, {}, {}, {}};
+        std::string withoutChecks;
+        r.serialize(withoutChecks);
+        if (prodHash)
+            r.resultHash = 0xfedcba9876543210ull;
+        if (shadowHash)
+            r.shadow->resultHash = 0x0123456789abcdefull;
+        if (sync >= 0)
+            r.shadow->synchronized = sync == 1;
+        std::string bytes;
+        r.serialize(bytes);
+        QVERIFY(bytes.size() > withoutChecks.size());
+        const auto back = CaptureRecord::deserialize(bytes);
+        QVERIFY(back.has_value());
+        QVERIFY(*back == r);
+        QVERIFY(!CaptureRecord::deserialize(std::string_view(bytes).substr(0, bytes.size() - 1)));
+        // The check section before the shadow section is malformed, not silently misread.
+        std::string swapped = versionOnePayload();
+        put<std::uint8_t>(swapped, 2);
+        put<std::uint8_t>(swapped, 0);
+        put<std::uint8_t>(swapped, 1);
+        QVERIFY(!CaptureRecord::deserialize(swapped));
     }
 
     void readOnlyStatements_data()

@@ -168,7 +168,7 @@ private Q_SLOTS:
         for (int i = 1; i <= 20; ++i) {
             CaptureRecord r = statement("SELECT v FROM t WHERE k = " + std::to_string(i), 1000, 1);
             if (i <= 10)
-                r.shadow = ShadowResult{i * 2000, 1, i == 10 ? "57014" : ""};
+                r.shadow = ShadowResult{i * 2000, 1, i == 10 ? "57014" : "", {}, {}};
             (*w)->submit(std::move(r));
         }
         (*w)->close();

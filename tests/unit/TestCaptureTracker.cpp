@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // StatementTracker turns a session's messages into capture records: simple and extended
 // protocol, pipelines, errors that make the server skip until Sync, failed Parse, portals
-// suspended by a row limit, and the transaction status after each statement.
+// suspended by a row limit, and the transaction status after each statement; with result
+// checking on, the hash of a statement's rows (none for binary results, errors and partial
+// results).
 #include "pgwire/PgWireBackend.h"
 #include "proxy/StatementTracker.h"
 
@@ -16,7 +18,7 @@ namespace {
 class Session
 {
 public:
-    Session()
+    explicit Session(double checkRate = 0)
     {
         CaptureRecord id;
         id.sessionId = 9;
@@ -25,7 +27,7 @@ public:
         id.applicationName = "unit";
         id.clientAddress = "127.0.0.1:4000";
         tracker = std::make_unique<StatementTracker>(
-            id, [this](CaptureRecord&& r) { records.push_back(std::move(r)); });
+            id, [this](CaptureRecord&& r) { records.push_back(std::move(r)); }, checkRate);
     }
     // Feeds messages as the proxy does: a body only for types the tracker reads.
     void client(const QByteArray& wire)
@@ -40,9 +42,8 @@ public:
     {
         const char t = wire[0];
         const QByteArray body = wire.mid(5);
-        tracker->onServerMessage(
-            t, StatementTracker::serverNeedsBody(t) ? body.constData() : nullptr,
-            StatementTracker::serverNeedsBody(t) ? std::size_t(body.size()) : 0);
+        tracker->onServerMessage(t, tracker->serverNeedsBody(t) ? body.constData() : nullptr,
+                                 tracker->serverNeedsBody(t) ? std::size_t(body.size()) : 0);
     }
     std::unique_ptr<StatementTracker> tracker;
     std::vector<CaptureRecord> records;
@@ -72,6 +73,71 @@ class TestCaptureTracker : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void resultRowsAreHashedWhenChecked()
+    {
+        auto rows = [](Session& s, const QList<QByteArray>& values) {
+            for (const QByteArray& v : values)
+                s.server(DataRow{{v, QByteArray("x")}}.encode());
+        };
+        Session s(1.0);
+        QVERIFY(!s.tracker->serverNeedsBody('D')); // nothing is running yet
+        s.client(Query{"SELECT a, b FROM t"}.encode());
+        QVERIFY(s.tracker->serverNeedsBody('D'));
+        s.server(RowDescription{}.encode());
+        rows(s, {"1", "2", "3"});
+        s.server(CommandComplete{"SELECT 3"}.encode());
+        s.server(ReadyForQuery{'I'}.encode());
+        // The same rows in another order: the same hash; another row: another.
+        s.client(Query{"SELECT a, b FROM t ORDER BY a DESC"}.encode());
+        rows(s, {"3", "2", "1"});
+        s.server(CommandComplete{"SELECT 3"}.encode());
+        s.server(ReadyForQuery{'I'}.encode());
+        s.client(Query{"SELECT a, b FROM t"}.encode());
+        rows(s, {"1", "2", "4"});
+        s.server(CommandComplete{"SELECT 3"}.encode());
+        s.server(ReadyForQuery{'I'}.encode());
+        // A failed statement has no result to compare.
+        s.client(Query{"SELECT a/0 FROM t"}.encode());
+        rows(s, {"1"});
+        s.server(error("22012"));
+        s.server(ReadyForQuery{'I'}.encode());
+        QCOMPARE(s.records.size(), std::size_t(4));
+        QVERIFY(s.records[0].resultHash && s.records[1].resultHash && s.records[2].resultHash);
+        QCOMPARE(*s.records[0].resultHash, *s.records[1].resultHash);
+        QVERIFY(*s.records[0].resultHash != *s.records[2].resultHash);
+        QVERIFY(!s.records[3].resultHash);
+
+        // Extended protocol: text results are hashed; binary ones (the shadow answers in text)
+        // and a portal suspended by a row limit (the shadow returns every row) are not.
+        auto extended = [&](QList<std::int16_t> resultFormats, std::int32_t maxRows,
+                            const QByteArray& end) {
+            Bind b = bind("", {});
+            b.resultFormats = resultFormats;
+            s.client(Parse{"", "SELECT a, b FROM t", {}}.encode());
+            s.client(b.encode());
+            s.client(Execute{"", maxRows}.encode());
+            s.client(Sync{}.encode());
+            s.server(ParseComplete{}.encode());
+            s.server(BindComplete{}.encode());
+            rows(s, {"1", "2", "3"});
+            s.server(end);
+            s.server(ReadyForQuery{'I'}.encode());
+        };
+        extended({0}, 0, CommandComplete{"SELECT 3"}.encode());
+        extended({1}, 0, CommandComplete{"SELECT 3"}.encode());
+        extended({}, 3, PortalSuspended{}.encode());
+        QCOMPARE(s.records.size(), std::size_t(7));
+        QVERIFY(s.records[4].resultHash);
+        QCOMPARE(*s.records[4].resultHash, *s.records[0].resultHash);
+        QVERIFY(!s.records[5].resultHash);
+        QVERIFY(!s.records[6].resultHash);
+
+        // Without result checking no DataRow body is asked for.
+        Session off;
+        off.client(Query{"SELECT a, b FROM t"}.encode());
+        QVERIFY(!off.tracker->serverNeedsBody('D'));
+    }
+
     void simpleQuery()
     {
         Session s;
