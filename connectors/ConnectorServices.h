@@ -2,6 +2,7 @@
 #pragma once
 
 #include "services/HostServices.h"
+#include "services/PlanService.h"
 #include "services/ReplayService.h"
 #include "services/SecretStore.h"
 #include "services/ShadowService.h"
@@ -22,5 +23,8 @@ std::unique_ptr<ShadowService> createShadowService();
 
 // ReplayService over libpq: one connection and thread per captured session.
 std::unique_ptr<ReplayService> createReplayService();
+
+// PlanService over libpq: EXPLAIN (FORMAT JSON) of captured statements.
+std::unique_ptr<PlanService> createPlanService();
 
 } // namespace doppel

@@ -10,6 +10,7 @@ class HostServices;
 class SecretStore;
 class ShadowService;
 class ReplayService;
+class PlanService;
 class Settings;
 
 // What the main window is built on; app/doppel/main.cpp (or a test) creates these and keeps
@@ -23,6 +24,7 @@ struct ConsoleServices
     Collector* collector = nullptr;
     ShadowService* shadow = nullptr;
     ReplayService* replay = nullptr;
+    PlanService* plans = nullptr;
 };
 
 } // namespace doppel

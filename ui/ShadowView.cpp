@@ -2,6 +2,7 @@
 #include "ShadowView.h"
 
 #include "Async.h"
+#include "HostCombos.h"
 #include "MetricChart.h"
 #include "Prompt.h"
 #include "ShadowTables.h"
@@ -155,31 +156,14 @@ void ShadowView::setRefreshInterval(std::chrono::milliseconds interval)
 void ShadowView::setHosts(const std::vector<Host>& hosts)
 {
     m_hosts = hosts;
-    const QString prod = m_prodCombo->currentText();
-    const QString shadow = m_shadowCombo->currentText();
-    const QSignalBlocker blockProd(m_prodCombo);
-    const QSignalBlocker blockShadow(m_shadowCombo);
-    m_prodCombo->clear();
-    m_shadowCombo->clear();
-    for (const Host& h : hosts)
-        (h.role == HostRole::Production ? m_prodCombo : m_shadowCombo)->addItem(h.name);
-    if (m_prodCombo->findText(prod) >= 0)
-        m_prodCombo->setCurrentText(prod);
-    if (m_shadowCombo->findText(shadow) >= 0)
-        m_shadowCombo->setCurrentText(shadow);
+    fillHostPairCombos(m_hosts, m_prodCombo, m_shadowCombo);
     refreshStatus();
 }
 
 std::optional<ShadowView::Request> ShadowView::currentRequest(bool explain)
 {
-    auto find = [this](const QString& name) -> const Host* {
-        for (const Host& h : m_hosts)
-            if (h.name == name)
-                return &h;
-        return nullptr;
-    };
-    const Host* prod = find(m_prodCombo->currentText());
-    const Host* shadow = find(m_shadowCombo->currentText());
+    const Host* prod = findHost(m_hosts, m_prodCombo->currentText());
+    const Host* shadow = findHost(m_hosts, m_shadowCombo->currentText());
     if (!prod || !shadow) {
         if (explain)
             m_stepLabel->setText(tr("Add a production host and a shadow or target host to the "

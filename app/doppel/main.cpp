@@ -115,13 +115,14 @@ int main(int argc, char* argv[])
     const std::unique_ptr<HostServices> services = createHostServices(*secrets);
     const std::unique_ptr<ShadowService> shadow = createShadowService();
     const std::unique_ptr<ReplayService> replay = createReplayService();
+    const std::unique_ptr<PlanService> plans = createPlanService();
     Collector collector(*services, repoPath);
     collector.setInterval(interval);
     collector.setTimeout(
         std::chrono::milliseconds(settings.value(Settings::Key::CollectionTimeoutMs).toInt()));
 
     MainWindow window(ConsoleServices{repoPath, &settings, secrets.get(), services.get(),
-                                      &collector, shadow.get(), replay.get()});
+                                      &collector, shadow.get(), replay.get(), plans.get()});
     window.setHosts(hosts);
     window.show();
     collector.start();

@@ -42,7 +42,10 @@ Result<std::unique_ptr<PgConnection>> PgConnection::connect(const Options& optio
     auto parsed = Conninfo::parse(options.conninfo);
     if (!parsed)
         return parsed.error();
-    const QString description = Conninfo::describe(options.conninfo);
+    QString description = Conninfo::describe(options.conninfo);
+    if (!options.database.isEmpty())
+        description =
+            description.left(description.lastIndexOf(QLatin1Char('/')) + 1) + options.database;
     // dbname first with expand_dbname: libpq expands the conninfo/URI there, and keywords after
     // it override the string; so only what the string leaves unset is given after it.
     const QByteArray conninfo = options.conninfo.toUtf8();
@@ -62,6 +65,12 @@ Result<std::unique_ptr<PgConnection>> PgConnection::connect(const Options& optio
                 return true;
         return false;
     };
+    const QByteArray database = options.database.toUtf8();
+    if (!options.database.isEmpty()) {
+        // A dbname after the expanded conninfo is a plain database name that overrides it.
+        keys.push_back("dbname");
+        values.push_back(database.constData());
+    }
     if (!has("application_name")) {
         keys.push_back("application_name");
         values.push_back(appName.constData());
@@ -148,6 +157,18 @@ Result<QueryResult> PgConnection::exec(const QString& sql, const QStringList& pa
                                        std::optional<std::chrono::milliseconds> timeout,
                                        const CancelToken& cancel)
 {
+    std::vector<Parameter> typed;
+    typed.reserve(size_t(params.size()));
+    for (const auto& p : params)
+        typed.push_back({p.isNull() ? std::nullopt : std::optional<QByteArray>(p.toUtf8())});
+    return execParams(sql, typed, timeout, cancel);
+}
+
+Result<QueryResult> PgConnection::execParams(const QString& sql,
+                                             const std::vector<Parameter>& params,
+                                             std::optional<std::chrono::milliseconds> timeout,
+                                             const CancelToken& cancel)
+{
     PGconn* c = m_conn.get();
     if (!c)
         return makeError(ErrorCode::Unavailable,
@@ -157,15 +178,17 @@ Result<QueryResult> PgConnection::exec(const QString& sql, const QStringList& pa
     if (PQstatus(c) != CONNECTION_OK)
         return connectionError(QStringLiteral("Connection is not usable"));
     const QByteArray query = sql.toUtf8();
-    std::vector<QByteArray> paramData;
-    std::vector<const char*> paramPtrs;
-    paramData.reserve(size_t(params.size()));
+    std::vector<const char*> values;
+    std::vector<Oid> types;
+    std::vector<int> lengths, formats;
     for (const auto& p : params) {
-        paramData.push_back(p.toUtf8());
-        paramPtrs.push_back(p.isNull() ? nullptr : paramData.back().constData());
+        values.push_back(p.value ? p.value->constData() : nullptr);
+        types.push_back(Oid(p.typeOid));
+        lengths.push_back(p.value ? int(p.value->size()) : 0);
+        formats.push_back(p.format);
     }
-    if (!PQsendQueryParams(c, query.constData(), int(paramPtrs.size()), nullptr, paramPtrs.data(),
-                           nullptr, nullptr, 0))
+    if (!PQsendQueryParams(c, query.constData(), int(values.size()), types.data(), values.data(),
+                           lengths.data(), formats.data(), 0))
         return connectionError(QStringLiteral("Sending the query failed"));
 
     const auto limit = timeout.value_or(m_timeout);

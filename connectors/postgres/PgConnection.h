@@ -41,6 +41,16 @@ public:
         QString password; // from the SecretStore; empty: .pgpass / PGPASSFILE / trust
         std::chrono::milliseconds timeout{10000};
         QString applicationName = QStringLiteral("doppel");
+        QString database; // when set, in place of the conninfo's dbname
+    };
+
+    // A bound parameter as the extended protocol carries it: text or binary, typed by OID (0:
+    // the server infers the type), null when there is no value.
+    struct Parameter
+    {
+        std::optional<QByteArray> value;
+        unsigned typeOid = 0;
+        int format = 0; // 0 text, 1 binary
     };
 
     static Result<std::unique_ptr<PgConnection>> connect(const Options& options,
@@ -52,6 +62,10 @@ public:
     Result<QueryResult> exec(const QString& sql, const QStringList& params = {},
                              std::optional<std::chrono::milliseconds> timeout = std::nullopt,
                              const CancelToken& cancel = {});
+    // The same with parameters as a client bound them.
+    Result<QueryResult> execParams(const QString& sql, const std::vector<Parameter>& params,
+                                   std::optional<std::chrono::milliseconds> timeout = std::nullopt,
+                                   const CancelToken& cancel = {});
     // Asks the server to cancel the running query. Any thread.
     void cancel();
     bool isOk() const;

@@ -25,6 +25,8 @@ SideLatency summarize(std::vector<double> values, const QMap<QString, std::int64
         s.errors += n;
     if (values.empty())
         return s;
+    for (double v : values)
+        s.totalMs += v;
     std::sort(values.begin(), values.end());
     s.p50Ms = quantileSorted(values, 0.50);
     s.p95Ms = quantileSorted(values, 0.95);
@@ -59,6 +61,7 @@ QJsonObject sideJson(const SideLatency& s)
             {QStringLiteral("p95_ms"), s.p95Ms},
             {QStringLiteral("p99_ms"), s.p99Ms},
             {QStringLiteral("p95_ci_ms"), QJsonArray{s.p95LoMs, s.p95HiMs}},
+            {QStringLiteral("total_ms"), s.totalMs},
             {QStringLiteral("errors"), double(s.errors)}};
 }
 
@@ -111,6 +114,15 @@ void DiffEngine::addPairCheck(int fp, bool synchronized, std::int64_t prodRows,
     a.rowsDiffer += prodRows != shadowRows;
     // Divergence needs result hashes; a row count alone can differ for lag-free reasons too.
     a.divergent += resultsMatch.has_value() && !*resultsMatch;
+}
+
+LatencySamples DiffEngine::latencies(const QString& fingerprint) const
+{
+    auto it = m_index.find(fingerprint.toStdString());
+    if (it == m_index.end())
+        return {};
+    const Accumulator& a = m_acc[size_t(it->second)];
+    return {a.prod, a.shadow};
 }
 
 std::vector<StatementDiff> DiffEngine::compare(const Options& options) const

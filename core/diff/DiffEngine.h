@@ -18,7 +18,15 @@ struct SideLatency
     std::int64_t calls = 0;
     double p50Ms = 0, p95Ms = 0, p99Ms = 0;
     double p95LoMs = 0, p95HiMs = 0;
+    double totalMs = 0;
     std::int64_t errors = 0;
+};
+
+// Every latency (ms) observed for one fingerprint, on each side, in the order they were fed.
+struct LatencySamples
+{
+    std::vector<double> prod;
+    std::vector<double> shadow;
 };
 
 // Production against the shadow for one statement fingerprint.
@@ -73,6 +81,8 @@ public:
     };
     std::vector<StatementDiff> compare(const Options& options) const;
     std::vector<StatementDiff> compare() const { return compare(Options{}); }
+    // The raw samples behind a fingerprint's figures, for charts; empty for an unknown one.
+    LatencySamples latencies(const QString& fingerprint) const;
 
 private:
     struct Accumulator

@@ -92,6 +92,48 @@ QString distributionSvg(const StatementDiff& d)
     return svg + QStringLiteral("</svg>");
 }
 
+QString planVerdict(const PlanComparison& p)
+{
+    if (!p.error.isEmpty())
+        return QStringLiteral("not compared: ") + p.error;
+    return p.sameShape ? QStringLiteral("same shape (%1)").arg(p.prodHash)
+                       : QStringLiteral("different shapes (%1 on production, %2 on the shadow)")
+                             .arg(p.prodHash, p.shadowHash);
+}
+
+QString markdownPlans(const std::vector<PlanComparison>& plans)
+{
+    QString md;
+    for (const PlanComparison& p : plans) {
+        md += QStringLiteral("- `%1`: %2\n").arg(shortQuery(p.query), planVerdict(p));
+        for (const PlanDifference& d : p.differences)
+            md += QStringLiteral("  - node %1: `%2` on production, `%3` on the shadow\n")
+                      .arg(d.path, d.prod, d.shadow);
+    }
+    return md;
+}
+
+QString htmlPlans(const std::vector<PlanComparison>& plans)
+{
+    QString h = QStringLiteral("<table><tr><th>query</th><th>plans</th><th>node</th>"
+                               "<th>production</th><th>shadow</th></tr>");
+    for (const PlanComparison& p : plans) {
+        const int span = std::max<int>(1, int(p.differences.size()));
+        h += QStringLiteral("<tr><td rowspan=%1><code>%2</code></td><td rowspan=%1>%3</td>")
+                 .arg(span)
+                 .arg(shortQuery(p.query).toHtmlEscaped(), planVerdict(p).toHtmlEscaped());
+        if (p.differences.empty())
+            h += QStringLiteral("<td></td><td></td><td></td></tr>");
+        for (size_t i = 0; i < p.differences.size(); ++i) {
+            const PlanDifference& d = p.differences[i];
+            h += QStringLiteral("%1<td>%2</td><td>%3</td><td>%4</td></tr>")
+                     .arg(i == 0 ? QString() : QStringLiteral("<tr>"), d.path.toHtmlEscaped(),
+                          d.prod.toHtmlEscaped(), d.shadow.toHtmlEscaped());
+        }
+    }
+    return h + QStringLiteral("</table>");
+}
+
 } // namespace
 
 QString DiffReport::verdict() const
@@ -113,11 +155,19 @@ QJsonObject DiffReport::toJson() const
     QJsonArray statementArray;
     for (const StatementDiff& d : statements)
         statementArray.append(d.toJson());
-    return {{QStringLiteral("verdict"), verdict()},
-            {QStringLiteral("source"), source},
-            {QStringLiteral("rules"), QJsonArray::fromStringList(rules)},
-            {QStringLiteral("alerts"), alertArray},
-            {QStringLiteral("statements"), statementArray}};
+    QJsonObject o{{QStringLiteral("verdict"), verdict()},
+                  {QStringLiteral("source"), source},
+                  {QStringLiteral("rules"), QJsonArray::fromStringList(rules)},
+                  {QStringLiteral("alerts"), alertArray},
+                  {QStringLiteral("statements"), statementArray},
+                  {QStringLiteral("notes"), QJsonArray::fromStringList(notes)}};
+    if (!plans.empty()) {
+        QJsonArray planArray;
+        for (const PlanComparison& p : plans)
+            planArray.append(p.toJson());
+        o.insert(QStringLiteral("plans"), planArray);
+    }
+    return o;
 }
 
 QString DiffReport::toMarkdown() const
@@ -126,6 +176,8 @@ QString DiffReport::toMarkdown() const
     md += QStringLiteral("**%1**\n\nCompared: %2. Statements: %3 fingerprints.\n\n")
               .arg(verdict(), source)
               .arg(statements.size());
+    for (const QString& note : notes)
+        md += QStringLiteral("> Note: %1.\n\n").arg(note);
     md += QStringLiteral("## Alerts\n\n");
     if (alerts.empty())
         md += QStringLiteral("None.\n\n");
@@ -137,6 +189,8 @@ QString DiffReport::toMarkdown() const
     for (const StatementDiff& d : statements)
         all.push_back(&d);
     md += QStringLiteral("\n## Every statement\n\n") + markdownTable(all);
+    if (!plans.empty())
+        md += QStringLiteral("\n## Plans\n\n") + markdownPlans(plans);
     md += QStringLiteral("\nRules: %1. p is Mann-Whitney U, Holm-adjusted over all fingerprints; a "
                          "change also has to exceed the A/A spread of production against itself.\n")
               .arg(rules.join(QStringLiteral("; ")));
@@ -154,6 +208,8 @@ QString DiffReport::toHtml() const
                         "fingerprints.</p>")
              .arg(verdict().toHtmlEscaped(), source.toHtmlEscaped())
              .arg(statements.size());
+    for (const QString& note : notes)
+        h += QStringLiteral("<p><i>Note: %1.</i></p>").arg(note.toHtmlEscaped());
     h += QStringLiteral("<h2>Alerts</h2><ul>");
     for (const DiffAlert& a : alerts)
         h += QStringLiteral("<li><b>%1</b> on <code>%2</code>: %3</li>")
@@ -184,9 +240,11 @@ QString DiffReport::toHtml() const
                  .arg(d.pValue, 0, 'g', 2)
                  .arg(d.significant ? QStringLiteral("yes") : QStringLiteral("no"))
                  .arg(d.divergentResults);
-    h += QStringLiteral(
-             "</table><p>p: Mann-Whitney U, Holm-adjusted; a change must also exceed the A/A "
-             "spread of production against itself. Rules: %1</p></body></html>")
+    h += QStringLiteral("</table>");
+    if (!plans.empty())
+        h += QStringLiteral("<h2>Plans</h2>") + htmlPlans(plans);
+    h += QStringLiteral("<p>p: Mann-Whitney U, Holm-adjusted; a change must also exceed the A/A "
+                        "spread of production against itself. Rules: %1</p></body></html>")
              .arg(rules.join(QStringLiteral("; ")).toHtmlEscaped());
     return h;
 }

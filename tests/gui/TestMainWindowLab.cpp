@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The console against the shared lab: the collector's samples reach the dashboard charts, the
 // inventory shows lab-production as ok, history is read back from the repository on a worker,
-// and the window can be saved as a screenshot.
+// the Differential tab gets the inventory's hosts and its events reach the events pane, and the
+// window can be saved as a screenshot.
 
 #include "LabFixture.h"
 #include "MemorySecretStore.h"
 
 #include "ConnectorServices.h"
 #include "DashboardView.h"
+#include "DiffView.h"
 #include "EventsModel.h"
 #include "EventsPane.h"
 #include "InventoryModel.h"
@@ -24,6 +26,7 @@
 #include <QAction>
 #include <QComboBox>
 #include <QStandardPaths>
+#include <QTabWidget>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -46,6 +49,7 @@ private Q_SLOTS:
     void historyIsLoadedFromRepository();
     void windowGrabsToFile();
     void replayActionOpensTheDialog();
+    void differentialTabIsWired();
 
 private:
     QModelIndex productionIndex() const
@@ -61,6 +65,7 @@ private:
     std::unique_ptr<HostServices> m_services;
     std::unique_ptr<ShadowService> m_shadowService;
     std::unique_ptr<ReplayService> m_replayService;
+    std::unique_ptr<PlanService> m_planService;
     std::unique_ptr<Collector> m_collector;
     std::unique_ptr<MainWindow> m_window;
 };
@@ -84,13 +89,14 @@ void TestMainWindowLab::initTestCase()
     m_services = createHostServices(m_secrets);
     m_shadowService = createShadowService();
     m_replayService = createReplayService();
+    m_planService = createPlanService();
     m_collector = std::make_unique<Collector>(*m_services, m_repoPath);
     m_collector->setInterval(1s);
     m_collector->setTimeout(5s);
 
-    m_window = std::make_unique<MainWindow>(
-        ConsoleServices{m_repoPath, m_settings.get(), &m_secrets, m_services.get(),
-                        m_collector.get(), m_shadowService.get(), m_replayService.get()});
+    m_window = std::make_unique<MainWindow>(ConsoleServices{
+        m_repoPath, m_settings.get(), &m_secrets, m_services.get(), m_collector.get(),
+        m_shadowService.get(), m_replayService.get(), m_planService.get()});
     m_window->setHosts(hosts);
     m_window->show();
     QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
@@ -182,6 +188,31 @@ void TestMainWindowLab::replayActionOpensTheDialog()
     // Every inventory host is a possible target.
     QCOMPARE(dialog->findChild<QComboBox*>(QStringLiteral("targetCombo"))->count(), 2);
     dialog->close();
+}
+
+void TestMainWindowLab::differentialTabIsWired()
+{
+    auto* tabs = m_window->findChild<QTabWidget*>(QStringLiteral("centreTabs"));
+    QVERIFY(tabs);
+    DiffView* diff = m_window->diffView();
+    QCOMPARE(tabs->tabText(tabs->indexOf(diff)), QStringLiteral("Differential"));
+    auto* prod = diff->findChild<QComboBox*>(QStringLiteral("prodCombo"));
+    QVERIFY(prod->findText(QStringLiteral("lab-production")) >= 0);
+    QVERIFY(diff->findChild<QComboBox*>(QStringLiteral("shadowCombo"))
+                ->findText(QStringLiteral("lab-shadow")) >= 0);
+    // A capture that is not there: the failure reaches the events pane as an error.
+    diff->setCaptureDir(m_dir.filePath(QStringLiteral("no-capture")));
+    diff->run();
+    EventsModel* events = m_window->eventsPane()->eventsModel();
+    auto hasDiffError = [events] {
+        for (int row = 0; row < events->rowCount(); ++row)
+            if (events->event(row).source == QLatin1String("diff") &&
+                events->event(row).severity == Severity::Error &&
+                events->event(row).message.contains(QLatin1String("no-capture")))
+                return true;
+        return false;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(hasDiffError(), 10000);
 }
 
 QTEST_MAIN(TestMainWindowLab)

@@ -3,6 +3,8 @@
 // hand-computed values, no alert between two samples of one distribution (twice, two seeds), a
 // 50 % slower statement reported as a significant regression, divergent results and a new error
 // class raising their alerts, rule parsing, and the report's JSON names.
+#include "CaptureFixture.h"
+
 #include "diff/DiffReport.h"
 #include "diff/DiffStats.h"
 
@@ -10,21 +12,13 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
-#include <random>
-
 using namespace doppel;
 
 namespace {
 
-// Latencies like a database's: log-normal around `medianMs`.
 std::vector<double> latencies(size_t n, double medianMs, std::uint64_t seed)
 {
-    std::mt19937_64 rng(seed);
-    std::lognormal_distribution<double> dist(std::log(medianMs), 0.35);
-    std::vector<double> out(n);
-    for (double& v : out)
-        v = dist(rng);
-    return out;
+    return test::lognormalMs(n, medianMs, seed, 0.35);
 }
 
 DiffReport compare(DiffEngine& engine)
