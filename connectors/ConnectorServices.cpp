@@ -2,6 +2,7 @@
 #include "ConnectorServices.h"
 
 #include "metrics/HostMetricSource.h"
+#include "plans/ConnectorPlanService.h"
 #include "postgres/Conninfo.h"
 #include "postgres/PgConnection.h"
 #include "postgres/ServerInfo.h"
@@ -9,6 +10,8 @@
 #include "secrets/KeychainSecretStore.h"
 #include "shadow/ConnectorShadowService.h"
 #include "ssh/KnownHosts.h"
+#include "ssh/ServerLogs.h"
+#include "ssh/SshHostOptions.h"
 #include "ssh/SshSession.h"
 
 namespace doppel {
@@ -76,18 +79,47 @@ public:
         return pg::Conninfo::withoutPassword(conninfo, password);
     }
 
+    Result<QString> serverLogDirectory(const Host& host, std::chrono::milliseconds timeout,
+                                       const CancelToken& cancel) override
+    {
+        pg::PgConnection::Options options;
+        options.conninfo = host.conninfo;
+        options.password = m_secrets.read(host.pgSecretKey()).value_or(QString());
+        options.timeout = timeout;
+        auto conn = pg::PgConnection::connect(options, cancel);
+        if (!conn)
+            return conn.error();
+        auto r = (*conn)->exec(QStringLiteral("SELECT current_setting('data_directory'), "
+                                              "current_setting('log_directory')"));
+        if (!r)
+            return makeError(r.error().code,
+                             QStringLiteral("cannot read log_directory of %1 (needs superuser or "
+                                            "pg_read_all_settings): %2")
+                                 .arg(host.name, r.error().message));
+        const QString logDir = r->value(0, 1);
+        return logDir.startsWith(QLatin1Char('/')) ? logDir
+                                                   : r->value(0, 0) + QLatin1Char('/') + logDir;
+    }
+
+    Result<QList<ServerLogFile>> listServerLogs(const Host& host, const QString& directory,
+                                                const CancelToken& cancel) override
+    {
+        return ssh::listServerLogs(sshOptions(host, std::chrono::seconds(10)), directory, cancel);
+    }
+
+    Result<QStringList> fetchFiles(const Host& host, const QStringList& remotePaths,
+                                   const QString& localDir,
+                                   const std::function<void(qint64)>& progress,
+                                   const CancelToken& cancel) override
+    {
+        return ssh::fetchFiles(sshOptions(host, std::chrono::seconds(30)), remotePaths, localDir,
+                               progress, cancel);
+    }
+
 private:
     ssh::SshOptions sshOptions(const Host& host, std::chrono::milliseconds timeout) const
     {
-        ssh::SshOptions options;
-        options.endpoint = *host.ssh;
-        options.timeout = timeout;
-        const QString secret = m_secrets.read(host.sshSecretKey()).value_or(QString());
-        if (host.ssh->auth == SshAuth::Password)
-            options.password = secret;
-        else
-            options.passphrase = secret;
-        return options;
+        return ssh::optionsForHost(host, m_secrets, timeout);
     }
 
     SecretStore& m_secrets;
@@ -113,6 +145,11 @@ std::unique_ptr<ShadowService> createShadowService()
 std::unique_ptr<ReplayService> createReplayService()
 {
     return std::make_unique<replay::ConnectorReplayService>();
+}
+
+std::unique_ptr<PlanService> createPlanService()
+{
+    return std::make_unique<plans::ConnectorPlanService>();
 }
 
 } // namespace doppel

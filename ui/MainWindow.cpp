@@ -2,12 +2,14 @@
 #include "MainWindow.h"
 
 #include "DashboardView.h"
+#include "DiffView.h"
 #include "EventsPane.h"
 #include "ForecastView.h"
 #include "HostDialog.h"
 #include "InventoryModel.h"
 #include "InventoryStore.h"
 #include "InventoryView.h"
+#include "LogImportDialog.h"
 #include "MessageBanner.h"
 #include "Prompt.h"
 #include "ReplayDialog.h"
@@ -36,7 +38,7 @@ MainWindow::MainWindow(const ConsoleServices& services, QWidget* parent)
     : QMainWindow(parent), m_services(services)
 {
     Q_ASSERT(services.settings && services.secrets && services.hostServices && services.collector &&
-             services.shadow && services.replay);
+             services.shadow && services.replay && services.plans);
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(tr("Doppel"));
     setWindowIcon(appIcon());
@@ -58,6 +60,8 @@ MainWindow::MainWindow(const ConsoleServices& services, QWidget* parent)
     tabs->addTab(m_shadow, tr("Shadow"));
     m_forecast = new ForecastView(m_services.repositoryPath, this);
     tabs->addTab(m_forecast, tr("Forecast"));
+    m_diff = new DiffView(*m_services.plans, *m_services.secrets, m_services.repositoryPath, this);
+    tabs->addTab(m_diff, tr("Differential"));
     centreLayout->addWidget(tabs, 1);
     setCentralWidget(centre);
 
@@ -87,6 +91,7 @@ MainWindow::MainWindow(const ConsoleServices& services, QWidget* parent)
     });
     connect(m_store, &InventoryStore::eventLogged, m_events, &EventsPane::addEvent);
     connect(m_shadow, &ShadowView::eventLogged, m_events, &EventsPane::addEvent);
+    connect(m_diff, &DiffView::eventLogged, m_events, &EventsPane::addEvent);
 
     connect(m_inventory, &InventoryView::currentHostChanged, m_dashboard, &DashboardView::setHost);
     connect(m_inventory, &InventoryView::currentHostChanged, this, &MainWindow::updateActions);
@@ -161,6 +166,10 @@ void MainWindow::createActions()
         new QAction(s->standardIcon(QStyle::SP_MediaPlay), tr("&Replay a capture…"), this);
     m_replayAction->setObjectName(QStringLiteral("replayAction"));
     connect(m_replayAction, &QAction::triggered, this, &MainWindow::showReplay);
+    m_importLogsAction =
+        new QAction(s->standardIcon(QStyle::SP_DialogOpenButton), tr("&Import server logs…"), this);
+    m_importLogsAction->setObjectName(QStringLiteral("importLogsAction"));
+    connect(m_importLogsAction, &QAction::triggered, this, &MainWindow::showLogImport);
     m_quitAction = new QAction(tr("&Quit"), this);
     m_quitAction->setObjectName(QStringLiteral("quitAction"));
     m_quitAction->setShortcut(QKeySequence::Quit);
@@ -175,6 +184,7 @@ void MainWindow::createActions()
     hosts->addAction(m_editAction);
     hosts->addAction(m_removeAction);
     QMenu* tools = menuBar()->addMenu(tr("&Tools"));
+    tools->addAction(m_importLogsAction);
     tools->addAction(m_replayAction);
 
     QToolBar* bar = addToolBar(tr("Main"));
@@ -193,6 +203,14 @@ void MainWindow::showReplay()
 {
     auto* dialog = new ReplayDialog(*m_services.replay, *m_services.secrets,
                                     m_inventory->inventoryModel()->hosts(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->show();
+}
+
+void MainWindow::showLogImport()
+{
+    auto* dialog =
+        new LogImportDialog(*m_services.hostServices, m_inventory->inventoryModel()->hosts(), this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->show();
 }
@@ -216,6 +234,7 @@ void MainWindow::setHosts(const std::vector<Host>& hosts)
     m_inventory->inventoryModel()->setHosts(hosts);
     m_services.collector->setHosts(hosts);
     m_shadow->setHosts(hosts);
+    m_diff->setHosts(hosts);
     updateActions();
     Q_EMIT hostsApplied();
 }

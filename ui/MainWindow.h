@@ -17,6 +17,7 @@ class ForecastService;
 }
 
 class DashboardView;
+class DiffView;
 class EventsPane;
 class ForecastView;
 class InventoryStore;
@@ -24,9 +25,9 @@ class InventoryView;
 class MessageBanner;
 class ShadowView;
 
-// The console's window. It only assembles the views (inventory dock on the left, dashboard and
-// shadow tabs in the centre, events at the bottom, message banner on top), wires them to the
-// Collector, and opens the host and settings dialogs. GUI thread only.
+// The console's window. It only assembles the views (inventory dock on the left; dashboard,
+// shadow, forecast and differential tabs in the centre; events at the bottom; message banner on
+// top), wires them to the Collector, and opens the host and settings dialogs. GUI thread only.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
@@ -44,6 +45,7 @@ public:
     DashboardView* dashboardView() const { return m_dashboard; }
     ShadowView* shadowView() const { return m_shadow; }
     ForecastView* forecastView() const { return m_forecast; }
+    DiffView* diffView() const { return m_diff; }
     forecast::ForecastService* forecastService() const { return m_forecastService; }
     EventsPane* eventsPane() const { return m_events; }
 
@@ -55,6 +57,7 @@ public Q_SLOTS:
     void showSettings();
     // Opens the Replay dialog (not modal) on the inventory.
     void showReplay();
+    void showLogImport();
 
 Q_SIGNALS:
     // The inventory shown (and given to the collector) changed.
@@ -73,6 +76,7 @@ private:
     DashboardView* m_dashboard = nullptr;
     ShadowView* m_shadow = nullptr;
     ForecastView* m_forecast = nullptr;
+    DiffView* m_diff = nullptr;
     forecast::ForecastService* m_forecastService = nullptr;
     EventsPane* m_events = nullptr;
     InventoryStore* m_store = nullptr;
@@ -81,6 +85,7 @@ private:
     QAction* m_removeAction = nullptr;
     QAction* m_settingsAction = nullptr;
     QAction* m_replayAction = nullptr;
+    QAction* m_importLogsAction = nullptr;
     QAction* m_quitAction = nullptr;
 };
 

@@ -2,6 +2,7 @@
 #include "ReplayDialog.h"
 
 #include "Async.h"
+#include "JobButtons.h"
 
 #include "services/ReplayService.h"
 #include "services/SecretStore.h"
@@ -91,17 +92,11 @@ ReplayDialog::ReplayDialog(ReplayService& service, SecretStore& secrets,
     form->addRow(tr("From:"), m_fromEdit);
     form->addRow(tr("To:"), m_toEdit);
 
-    m_startButton = new QPushButton(tr("Replay"), this);
-    m_startButton->setObjectName(QStringLiteral("startButton"));
-    m_cancelButton = new QPushButton(tr("Cancel"), this);
-    m_cancelButton->setObjectName(QStringLiteral("cancelButton"));
-    m_cancelButton->setEnabled(false);
+    const JobButtons job = makeJobButtons(this, tr("Replay"));
+    m_startButton = job.start;
+    m_cancelButton = job.cancel;
     connect(m_startButton, &QPushButton::clicked, this, &ReplayDialog::start);
     connect(m_cancelButton, &QPushButton::clicked, this, &ReplayDialog::cancelReplay);
-    auto* buttons = new QHBoxLayout;
-    buttons->addWidget(m_startButton);
-    buttons->addWidget(m_cancelButton);
-    buttons->addStretch(1);
 
     m_progress = new QProgressBar(this);
     m_progress->setObjectName(QStringLiteral("progress"));
@@ -119,7 +114,7 @@ ReplayDialog::ReplayDialog(ReplayService& service, SecretStore& secrets,
 
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(form);
-    layout->addLayout(buttons);
+    layout->addLayout(job.row);
     layout->addWidget(m_progress);
     layout->addWidget(m_liveLabel);
     layout->addWidget(m_results, 1);

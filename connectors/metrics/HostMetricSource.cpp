@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "HostMetricSource.h"
 
+#include "ssh/SshHostOptions.h"
+
 #include <QDateTime>
 
 #include <chrono>
@@ -9,7 +11,8 @@ namespace doppel {
 
 // Everything the PostgreSQL metrics need in one round trip. Replication lag: on a standby the
 // receive/replay distance; on a primary the largest distance of a slot or a walsender; 0 when
-// nothing replicates.
+// nothing replicates. Lag in seconds: replay_lag of the walsenders (logical subscribers report it
+// too), NULL and so 0 once they have caught up.
 static const char* const PgMetricsQuery = R"sql(
 SELECT
   (SELECT sum(xact_commit + xact_rollback) FROM pg_stat_database)::float8,
@@ -31,6 +34,11 @@ SELECT
   CASE WHEN pg_is_in_recovery() THEN 0
     ELSE COALESCE((SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), min(restart_lsn))
                    FROM pg_replication_slots WHERE restart_lsn IS NOT NULL), 0)
+  END::float8,
+  CASE WHEN pg_is_in_recovery()
+    THEN CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
+      ELSE COALESCE(EXTRACT(epoch FROM now() - pg_last_xact_replay_timestamp()), 0) END
+    ELSE COALESCE((SELECT max(EXTRACT(epoch FROM replay_lag)) FROM pg_stat_replication), 0)
   END::float8
 )sql";
 
@@ -98,6 +106,7 @@ void HostMetricSource::collectPostgres(qint64 now, qint64 monotonic, CollectionR
     add("pg_xid_age", r->number(0, 7));
     add("pg_replication_lag_bytes", r->number(0, 8));
     add("pg_wal_retained_bytes", r->number(0, 9));
+    add("pg_replication_lag_seconds", r->number(0, 10));
     if (m_lastPg && counters.monotonicMs > m_lastPg->monotonicMs &&
         counters.xacts >= m_lastPg->xacts) {
         const double seconds = double(counters.monotonicMs - m_lastPg->monotonicMs) / 1000.0;
@@ -114,15 +123,7 @@ void HostMetricSource::collectOs(qint64 now, qint64 monotonic, CollectionResult&
                                  const CancelToken& cancel)
 {
     if (!m_ssh) {
-        ssh::SshOptions options;
-        options.endpoint = *m_host.ssh;
-        const QString secret = m_secrets.read(m_host.sshSecretKey()).value_or(QString());
-        if (m_host.ssh->auth == SshAuth::Password)
-            options.password = secret;
-        else
-            options.passphrase = secret;
-        options.timeout = m_timeout;
-        m_ssh = std::make_unique<ssh::SshClient>(options);
+        m_ssh = std::make_unique<ssh::SshClient>(ssh::optionsForHost(m_host, m_secrets, m_timeout));
     }
     auto r = m_ssh->exec(procSnapshotCommand(m_dataDir), cancel);
     if (!r) {

@@ -9,7 +9,10 @@
 #include <QByteArray>
 #include <QString>
 
+#include <QList>
+
 #include <chrono>
+#include <functional>
 #include <memory>
 
 namespace doppel::ssh {
@@ -22,6 +25,15 @@ struct SshOptions
     QString passphrase;                       // SshAuth::Key, when the key is encrypted
     std::chrono::milliseconds timeout{10000}; // connect, handshake and each blocking call
     int keepaliveSeconds = 30;
+};
+
+// One entry of a remote directory listing.
+struct RemoteFileInfo
+{
+    QString name;
+    qint64 size = -1;         // -1 when the server did not say
+    qint64 modifiedSecs = -1; // seconds since the epoch
+    bool regular = true;      // false for directories, links and the like
 };
 
 struct ExecResult
@@ -47,6 +59,12 @@ public:
     Result<ExecResult> exec(const QString& command);
     // SFTP read of a whole file, up to maxBytes (larger files are an InvalidInput error).
     Result<QByteArray> readFile(const QString& remotePath, qint64 maxBytes = 64 * 1024 * 1024);
+    // SFTP listing of a directory ("." and ".." included, as the server sends them).
+    Result<QList<RemoteFileInfo>> listDirectory(const QString& remotePath);
+    // SFTP copy of a file of any size to `localPath` (written atomically, mode 0600);
+    // `progress` gets the bytes copied so far; `cancel` is checked between chunks.
+    Status download(const QString& remotePath, const QString& localPath,
+                    const std::function<void(qint64)>& progress, const CancelToken& cancel);
     // Sends a keepalive if one is due; an error means the session is gone.
     Status keepalive();
     bool isAlive() const;

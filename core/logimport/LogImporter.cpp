@@ -115,4 +115,20 @@ Result<LogImportResult> importLogs(const QStringList& files, const LogImportOpti
     return result;
 }
 
+Result<LogImportResult> importLogsToCapture(const QStringList& files,
+                                            const LogImportOptions& options, const QString& dir,
+                                            const std::function<void(double)>& progress,
+                                            const CancelToken& cancel)
+{
+    CaptureWriterOptions writerOptions;
+    writerOptions.dir = dir;
+    writerOptions.fsync = FsyncPolicy::None; // flushed and closed at the end
+    auto writer = CaptureWriter::open(writerOptions);
+    if (!writer)
+        return writer.error();
+    auto result = importLogs(files, options, **writer, progress, cancel);
+    (*writer)->close();
+    return result;
+}
+
 } // namespace doppel

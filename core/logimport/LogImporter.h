@@ -49,6 +49,13 @@ Result<LogImportResult> importLogs(const QStringList& files, const LogImportOpti
                                    const std::function<void(double)>& progress = {},
                                    const CancelToken& cancel = {});
 
+// importLogs into the capture directory `dir` (created if needed), through a writer of its own
+// that is closed before it returns.
+Result<LogImportResult> importLogsToCapture(const QStringList& files,
+                                            const LogImportOptions& options, const QString& dir,
+                                            const std::function<void(double)>& progress = {},
+                                            const CancelToken& cancel = {});
+
 Result<LogImportOptions::Format> parseLogFormat(const QString& text);
 
 } // namespace doppel

@@ -10,10 +10,12 @@
 #include "metrics/MetricSample.h"
 
 #include <QByteArray>
+#include <QList>
 #include <QString>
 #include <QStringList>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 
 namespace doppel {
@@ -46,6 +48,14 @@ struct PendingHostKey
     QString keyType;
     QString fingerprint; // "SHA256:..."
     QByteArray keyBlob;  // raw key, for appending to known_hosts
+};
+
+// A server log file on a host, as listed over SFTP.
+struct ServerLogFile
+{
+    QString path; // absolute on the host
+    qint64 size = -1;
+    qint64 modifiedSecs = -1; // seconds since the epoch
 };
 
 // What one collection round of one host gave: the samples that could be read, and a readable
@@ -87,6 +97,22 @@ public:
 
     virtual std::unique_ptr<MetricSource> createMetricSource(const Host& host,
                                                              std::chrono::milliseconds timeout) = 0;
+
+    // Where the server writes its logs: log_directory, resolved against data_directory when
+    // relative (over libpq; needs superuser or pg_read_all_settings).
+    virtual Result<QString> serverLogDirectory(const Host& host, std::chrono::milliseconds timeout,
+                                               const CancelToken& cancel) = 0;
+    // The log files (.csv, .log, .json and their .gz) in a directory of the host, over SFTP,
+    // oldest first.
+    virtual Result<QList<ServerLogFile>> listServerLogs(const Host& host, const QString& directory,
+                                                        const CancelToken& cancel) = 0;
+    // Copies files of the host into `localDir` over SFTP, each written whole or not at all and
+    // readable by the owner only (logs hold statements and their values); `progress` gets the
+    // bytes copied so far, `cancel` is checked between chunks. Returns the local paths.
+    virtual Result<QStringList> fetchFiles(const Host& host, const QStringList& remotePaths,
+                                           const QString& localDir,
+                                           const std::function<void(qint64)>& progress,
+                                           const CancelToken& cancel) = 0;
 
     // A conninfo with any password removed (the password goes to the SecretStore).
     virtual Result<QString> stripPassword(const QString& conninfo, QString* password) = 0;

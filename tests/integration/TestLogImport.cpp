@@ -4,10 +4,13 @@
 // pgbench runs in simple, extended and prepared mode; the csvlog and the stderr log (with the
 // lab's log_line_prefix) must each give exactly pgbench's statements. A copy with garbage lines
 // and a torn last line imports with warnings, and a gzip-compressed copy imports the same.
+// `--host lab-shadow` fetches the same logs over SSH/SFTP from the directory the server names.
 #include "CtlRunner.h"
 #include "LabFixture.h"
 
+#include "lab/Lab.h"
 #include "postgres/PgConnection.h"
+#include "store/Repository.h"
 #include "workload/CaptureReader.h"
 
 #include <QDateTime>
@@ -144,6 +147,46 @@ private Q_SLOTS:
         const int extendedStatements = Expected * 2 / 3;
         QCOMPARE(t.extended, extendedStatements);
         QCOMPARE(t.withParameters, Clients * Transactions * 5 * 2); // 5 of 7 take parameters
+    }
+
+    void hostLogsOverSshGiveTheSame()
+    {
+        const QString repoPath = m_dir.filePath(QStringLiteral("repo.sqlite"));
+        {
+            auto repo = Repository::open(repoPath);
+            QVERIFY(repo);
+            QVERIFY(Lab::registerHosts(test::sharedLab(), **repo));
+        }
+        const QString out = m_dir.filePath(QStringLiteral("over-ssh"));
+        QString err;
+        const int rc = test::runCtl({QStringLiteral("--repo"), repoPath, QStringLiteral("capture"),
+                                     QStringLiteral("import"), QStringLiteral("--host"),
+                                     QStringLiteral("lab-shadow"), QStringLiteral("--format"),
+                                     QStringLiteral("csvlog"), QStringLiteral("--out"), out,
+                                     QStringLiteral("--quiet")},
+                                    nullptr, &err);
+        QVERIFY2(rc == 0, qPrintable(err));
+        QVERIFY2(err.contains(m_logDir), qPrintable(err)); // the directory the server named
+        const Tally t = tally(out);
+        QCOMPARE(t.pgbench, Expected);
+        QCOMPARE(t.extended, Expected * 2 / 3);
+
+        // A host that is not in the inventory, and a directory without logs, are named.
+        QCOMPARE(test::runCtl({QStringLiteral("--repo"), repoPath, QStringLiteral("capture"),
+                               QStringLiteral("import"), QStringLiteral("--host"),
+                               QStringLiteral("nohost"), QStringLiteral("--format"),
+                               QStringLiteral("csvlog"), QStringLiteral("--out"), out},
+                              nullptr, &err),
+                 1);
+        QVERIFY2(err.contains(QLatin1String("no host named 'nohost'")), qPrintable(err));
+        QCOMPARE(test::runCtl({QStringLiteral("--repo"), repoPath, QStringLiteral("capture"),
+                               QStringLiteral("import"), QStringLiteral("--host"),
+                               QStringLiteral("lab-shadow"), QStringLiteral("--remote-dir"),
+                               m_dir.path(), QStringLiteral("--format"), QStringLiteral("csvlog"),
+                               QStringLiteral("--out"), out},
+                              nullptr, &err),
+                 1);
+        QVERIFY2(err.contains(QLatin1String("no .csv log file")), qPrintable(err));
     }
 
     void stderrLogGivesTheSame()
