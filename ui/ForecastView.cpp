@@ -111,6 +111,12 @@ ForecastView::ForecastView(QString repositoryPath, QWidget* parent)
     top->addWidget(m_horizons);
     top->addWidget(m_refit);
 
+    m_thresholdDirection = new QComboBox(this);
+    m_thresholdDirection->setObjectName(QStringLiteral("thresholdDirection"));
+    m_thresholdDirection->addItem(tr("above"), false);
+    m_thresholdDirection->addItem(tr("below"), true);
+    m_thresholdDirection->setToolTip(
+        tr("Below: a floor, such as free disk or the cache hit ratio, crossed by going under it."));
     m_thresholdValue = new QDoubleSpinBox(this);
     m_thresholdValue->setObjectName(QStringLiteral("thresholdValue"));
     m_thresholdValue->setRange(-1e15, 1e15);
@@ -123,7 +129,8 @@ ForecastView::ForecastView(QString repositoryPath, QWidget* parent)
     m_addThreshold = new QPushButton(tr("Add threshold"), this);
     m_addThreshold->setObjectName(QStringLiteral("addThresholdButton"));
     auto* thresholdRow = new QHBoxLayout;
-    thresholdRow->addWidget(new QLabel(tr("Alert when above"), this));
+    thresholdRow->addWidget(new QLabel(tr("Alert when"), this));
+    thresholdRow->addWidget(m_thresholdDirection);
     thresholdRow->addWidget(m_thresholdValue);
     thresholdRow->addWidget(new QLabel(tr("within the horizon with probability ≥"), this));
     thresholdRow->addWidget(m_thresholdProbability);
@@ -295,6 +302,7 @@ void ForecastView::addThreshold()
     t.value = m_thresholdValue->value();
     t.horizonMs = horizonMs();
     t.probability = m_thresholdProbability->value() / 100;
+    t.below = m_thresholdDirection->currentData().toBool();
     const quint64 request = ++m_request;
     ++m_pending;
     m_addThreshold->setEnabled(false);
@@ -392,11 +400,12 @@ void ForecastView::showForecast(const ChartForecast& fit)
         extend(fit.threshold->value);
         m_threshold->append(double(start), fit.threshold->value);
         m_threshold->append(double(end), fit.threshold->value);
-        QString text = tr("P(%1 > %2 within %3) = %4 %")
+        QString text = tr("P(%1 %5 %2 within %3) = %4 %")
                            .arg(f.metric)
                            .arg(fit.threshold->value)
                            .arg(horizonName(f.horizonMs))
-                           .arg(fit.verdict.probability * 100, 0, 'f', 0);
+                           .arg(fit.verdict.probability * 100, 0, 'f', 0)
+                           .arg(fit.threshold->below ? QStringLiteral("<") : QStringLiteral(">"));
         if (fit.verdict.expectedMs) {
             m_breachMarker->append(double(*fit.verdict.expectedMs), fit.threshold->value);
             text += tr("; expected breach %1 (80 % interval %2 to %3)")

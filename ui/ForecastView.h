@@ -69,6 +69,7 @@ private:
     QComboBox* m_metrics = nullptr;
     QComboBox* m_horizons = nullptr;
     QPushButton* m_refit = nullptr;
+    QComboBox* m_thresholdDirection = nullptr; // above (a ceiling) or below (a floor)
     QDoubleSpinBox* m_thresholdValue = nullptr;
     QDoubleSpinBox* m_thresholdProbability = nullptr;
     QPushButton* m_addThreshold = nullptr;

@@ -28,8 +28,9 @@ const char* const kUsage =
     "usage: doppelctl forecast (--input FILE.csv | --host NAME --metric NAME) --horizon "
     "N|DURATION\n"
     "         [--season auto|none|P[,P2]] [--model auto|ets|arima|mstl|theta|naive|snaive]\n"
-    "         [--level 80,95] [--threshold X] [--output FILE.csv] [--json FILE.json]\n"
-    "         [--robust] [--paths N] [--seed N]\n";
+    "         [--level 80,95] [--threshold X [--below]] [--output FILE.csv] [--json FILE.json]\n"
+    "         [--robust] [--paths N] [--seed N]\n"
+    "  --below: the threshold is a floor; the risk is of falling under it\n";
 
 QString isoTimestamp(qint64 ms)
 {
@@ -155,6 +156,7 @@ QJsonObject forecastJson(const ForecastReport& r, const Series& s, const QString
     if (r.breach) {
         const auto& b = *r.breach;
         o[QStringLiteral("threshold")] = b.threshold;
+        o[QStringLiteral("thresholdBelow")] = b.below;
         o[QStringLiteral("breachProbability")] = b.probability;
         o[QStringLiteral("breachPaths")] = b.paths;
         o[QStringLiteral("alreadyAbove")] = b.alreadyAbove;
@@ -201,8 +203,8 @@ void printSummary(QTextStream& out, const ForecastReport& r, const Series& s)
         out << "note: " << n << "\n";
     if (r.breach) {
         const auto& b = *r.breach;
-        out << "P(exceeds " << b.threshold << " within " << r.mean.size()
-            << " steps) = " << QString::number(b.probability, 'f', 3) << "\n";
+        out << (b.below ? "P(falls below " : "P(exceeds ") << b.threshold << " within "
+            << r.mean.size() << " steps) = " << QString::number(b.probability, 'f', 3) << "\n";
         if (b.expectedStep) {
             out << "expected time to breach: " << QString::number(*b.expectedStep, 'f', 1)
                 << " steps (80 % interval " << *b.lowerStep << " to " << *b.upperStep << ")";
@@ -247,7 +249,7 @@ int runForecast(Context& ctx, const QStringList& args)
          QStringLiteral("horizon"), QStringLiteral("season"), QStringLiteral("model"),
          QStringLiteral("level"), QStringLiteral("threshold"), QStringLiteral("output"),
          QStringLiteral("json"), QStringLiteral("paths"), QStringLiteral("seed")},
-        {QStringLiteral("robust")});
+        {QStringLiteral("robust"), QStringLiteral("below")});
     if (!a) {
         ctx.err << "doppelctl forecast: " << a.error().message << "\n" << kUsage;
         return Usage;
@@ -293,6 +295,10 @@ int runForecast(Context& ctx, const QStringList& args)
             return Usage;
         }
         options.threshold = t;
+        options.thresholdBelow = a->has(QStringLiteral("below"));
+    } else if (a->has(QStringLiteral("below"))) {
+        ctx.err << "doppelctl forecast: --below qualifies --threshold X\n";
+        return Usage;
     }
     if (a->has(QStringLiteral("paths"))) {
         bool ok = false;

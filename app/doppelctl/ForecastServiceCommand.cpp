@@ -24,7 +24,8 @@ const char* const kServiceUsage =
     "[--no-limits] [--json]\n";
 const char* const kThresholdUsage =
     "usage: doppelctl thresholds add --metric NAME --value X --horizon 1h|1d|1w|DURATION\n"
-    "                                [--probability 0.8|80%] [--host NAME]\n"
+    "                                [--probability 0.8|80%] [--host NAME] [--below]\n"
+    "  --below: the value is a floor (free disk, cache hit ratio), crossed by going under it\n"
     "       doppelctl thresholds list [--json] | doppelctl thresholds remove ID\n";
 
 QJsonValue optionalTime(const std::optional<qint64>& ms)
@@ -163,6 +164,7 @@ int addThreshold(Context& ctx, const Arguments& a)
     }
     t.horizonMs = *horizon;
     t.probability = *probability;
+    t.below = a.has(QStringLiteral("below"));
     auto repo = Repository::open(ctx.repoPath);
     if (!repo) {
         ctx.err << "doppelctl thresholds: " << repo.error().message << "\n";
@@ -173,9 +175,10 @@ int addThreshold(Context& ctx, const Arguments& a)
         ctx.err << "doppelctl thresholds: " << id.error().message << "\n";
         return Failure;
     }
-    ctx.out << "threshold " << *id << ": " << t.metric << " > " << t.value << " within "
-            << forecast::horizonName(t.horizonMs) << " with >= " << t.probability * 100
-            << " % probability" << (t.host.isEmpty() ? QString() : " on " + t.host) << "\n";
+    ctx.out << "threshold " << *id << ": " << t.metric << (t.below ? " < " : " > ") << t.value
+            << " within " << forecast::horizonName(t.horizonMs)
+            << " with >= " << t.probability * 100 << " % probability"
+            << (t.host.isEmpty() ? QString() : " on " + t.host) << "\n";
     return Success;
 }
 
@@ -197,7 +200,7 @@ int runThresholds(Context& ctx, const QStringList& args)
                               {QStringLiteral("metric"), QStringLiteral("value"),
                                QStringLiteral("horizon"), QStringLiteral("probability"),
                                QStringLiteral("host")},
-                              {QStringLiteral("json")});
+                              {QStringLiteral("json"), QStringLiteral("below")});
     if (!a) {
         ctx.err << "doppelctl thresholds: " << a.error().message << "\n" << kThresholdUsage;
         return Usage;
@@ -240,14 +243,16 @@ int runThresholds(Context& ctx, const QStringList& args)
                                     {QStringLiteral("metric"), t.metric},
                                     {QStringLiteral("value"), t.value},
                                     {QStringLiteral("horizonSeconds"), double(t.horizonMs) / 1000},
-                                    {QStringLiteral("probability"), t.probability}});
+                                    {QStringLiteral("probability"), t.probability},
+                                    {QStringLiteral("below"), t.below}});
         ctx.out << QJsonDocument(rows).toJson(QJsonDocument::Indented);
         return Success;
     }
     for (const ForecastThreshold& t : *list)
         ctx.out << t.id << "\t" << (t.host.isEmpty() ? QStringLiteral("*") : t.host) << "\t"
-                << t.metric << " > " << t.value << " within " << forecast::horizonName(t.horizonMs)
-                << " with >= " << t.probability * 100 << " %\n";
+                << t.metric << (t.below ? " < " : " > ") << t.value << " within "
+                << forecast::horizonName(t.horizonMs) << " with >= " << t.probability * 100
+                << " %\n";
     return Success;
 }
 

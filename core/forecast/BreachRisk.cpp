@@ -8,17 +8,19 @@
 namespace doppel::forecast {
 
 BreachEstimate estimateBreach(const std::vector<double>& paths, int horizon, double threshold,
-                              double lastValue)
+                              double lastValue, bool below)
 {
     BreachEstimate b;
     b.threshold = threshold;
+    b.below = below;
     b.paths = horizon > 0 ? int(paths.size() / size_t(horizon)) : 0;
-    b.alreadyAbove = lastValue > threshold;
+    const auto crosses = [&](double v) { return below ? v < threshold : v > threshold; };
+    b.alreadyAbove = crosses(lastValue);
     std::vector<double> firstSteps;
     for (int p = 0; p < b.paths; ++p) {
         const double* row = paths.data() + size_t(p) * size_t(horizon);
         for (int h = 0; h < horizon; ++h) {
-            if (row[h] > threshold) {
+            if (crosses(row[h])) {
                 firstSteps.push_back(h + 1);
                 break;
             }

@@ -44,7 +44,9 @@ Event thresholdEvent(const ForecastThreshold& threshold, const QString& host, co
 {
     QString when;
     if (fit.breach && fit.breach->alreadyAbove)
-        when = QStringLiteral("it is already above (last value %1)").arg(fit.lastValue, 0, 'g', 6);
+        when = QStringLiteral("it is already %1 (last value %2)")
+                   .arg(threshold.below ? QStringLiteral("below") : QStringLiteral("above"))
+                   .arg(fit.lastValue, 0, 'g', 6);
     else if (verdict.expectedMs)
         when = QStringLiteral("expected crossing %1 (80 % interval %2 to %3)")
                    .arg(formatTime(*verdict.expectedMs), formatTime(*verdict.lowerMs),
@@ -54,7 +56,7 @@ Event thresholdEvent(const ForecastThreshold& threshold, const QString& host, co
     e.severity = Severity::Warning;
     e.source = QStringLiteral("forecast");
     e.host = host;
-    e.message = QStringLiteral("Recommendation: %1 is forecast to exceed %2 within %3 with "
+    e.message = QStringLiteral("Recommendation: %1 is forecast to %11 %2 within %3 with "
                                "probability %4 % (threshold #%5 asks for ≥ %6 %); %7. Model %8, "
                                "%9 points of %10.")
                     .arg(threshold.metric)
@@ -65,7 +67,8 @@ Event thresholdEvent(const ForecastThreshold& threshold, const QString& host, co
                     .arg(threshold.probability * 100, 0, 'f', 0)
                     .arg(when, fit.forecast.model)
                     .arg(fit.points)
-                    .arg(horizonName(fit.forecast.stepMs));
+                    .arg(horizonName(fit.forecast.stepMs))
+                    .arg(threshold.below ? QStringLiteral("fall below") : QStringLiteral("exceed"));
     return e;
 }
 

@@ -42,9 +42,9 @@ ChartForecast chartForecast(const QString& path, const QString& hostName, const 
         out.error = samples.error().message;
         return out;
     }
-    auto fit =
-        fitMetric(hostName, metric, *samples, horizonMs,
-                  out.threshold ? std::optional<double>(out.threshold->value) : std::nullopt);
+    auto fit = fitMetric(hostName, metric, *samples, horizonMs,
+                         out.threshold ? std::optional<double>(out.threshold->value) : std::nullopt,
+                         0, out.threshold && out.threshold->below);
     if (!fit) {
         out.error = fit.error().message;
         return out;

@@ -123,7 +123,7 @@ const ForecastBand* bandAt(const ForecastReport& r, double level)
 
 Result<FitResult> fitMetric(const QString& host, const QString& metric,
                             const MetricSamples& samples, qint64 horizonMs,
-                            std::optional<double> threshold, qint64 fittedAtMs)
+                            std::optional<double> threshold, qint64 fittedAtMs, bool thresholdBelow)
 {
     int steps = 0;
     auto series = seriesForHorizon(samples, horizonMs, &steps);
@@ -133,6 +133,7 @@ Result<FitResult> fitMetric(const QString& host, const QString& metric,
     ForecastOptions options;
     options.horizon = steps;
     options.threshold = threshold;
+    options.thresholdBelow = thresholdBelow;
     options.paths = 2000; // plenty for probabilities to ±0.02, and cheap for many series
     auto report = forecastSeries(series->values, series->stepMs, options);
     if (!report)

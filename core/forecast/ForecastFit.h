@@ -45,10 +45,12 @@ struct FitResult
 };
 
 // Fits `samples` (one metric of one host) for `horizonMs`; with `threshold`, also the risk of
-// exceeding it within the horizon from the engine's sample paths.
+// crossing it within the horizon from the engine's sample paths (exceeding it, or falling under
+// it with `thresholdBelow`).
 Result<FitResult> fitMetric(const QString& host, const QString& metric,
                             const MetricSamples& samples, qint64 horizonMs,
-                            std::optional<double> threshold = std::nullopt, qint64 fittedAtMs = 0);
+                            std::optional<double> threshold = std::nullopt, qint64 fittedAtMs = 0,
+                            bool thresholdBelow = false);
 
 // Breach step (1-based, possibly fractional) to a timestamp on the fitted series' grid.
 inline qint64 stepToTime(const FitResult& fit, double step)

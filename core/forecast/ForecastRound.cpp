@@ -69,7 +69,8 @@ JobResult runJob(const QString& repoPath, const Job& job, const RoundOptions& op
     for (const ForecastThreshold& t : job.thresholds) {
         if (cancelled())
             return r;
-        auto fit = fitMetric(job.host.name, job.metric, *samples, t.horizonMs, t.value, now);
+        auto fit =
+            fitMetric(job.host.name, job.metric, *samples, t.horizonMs, t.value, now, t.below);
         if (fit)
             r.thresholdFits.emplace_back(t, std::move(*fit));
         else

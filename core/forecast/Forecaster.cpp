@@ -202,7 +202,8 @@ Result<ForecastReport> forecastSeries(const std::vector<double>& yIn, long long 
         report.bands.push_back(std::move(band));
     }
     if (options.threshold)
-        report.breach = estimateBreach(paths, h, *options.threshold / scale, y.back());
+        report.breach =
+            estimateBreach(paths, h, *options.threshold / scale, y.back(), options.thresholdBelow);
     if (scale != 1.0) {
         scaleVector(report.mean, scale);
         for (auto& b : report.bands) {

@@ -19,8 +19,9 @@ struct ForecastOptions
     std::vector<int> seasons;               // used when detectSeasons is false; empty = none
     std::vector<double> levels{80, 95};
     std::optional<double> threshold;
-    bool robust = false; // replace isolated outliers by a running median before fitting
-    int paths = 5000;    // sample paths for threshold risk and models without closed-form variance
+    bool thresholdBelow = false; // the risk of falling under the threshold (free disk, hit ratio)
+    bool robust = false;         // replace isolated outliers by a running median before fitting
+    int paths = 5000; // sample paths for threshold risk and models without closed-form variance
     unsigned long long seed = 20261123;
 };
 
@@ -30,14 +31,16 @@ struct ForecastBand
     std::vector<double> lower, upper;
 };
 
-// Probability of exceeding the threshold at any step within the horizon, from sample paths,
-// and the first-crossing step among the paths that cross (mean, median, 80 % interval).
+// Probability of crossing the threshold (exceeding it, or falling under it for a floor) at any
+// step within the horizon, from sample paths, and the first-crossing step among the paths that
+// cross (mean, median, 80 % interval).
 struct BreachEstimate
 {
     double threshold = 0;
+    bool below = false; // the threshold is a floor
     double probability = 0;
     int paths = 0;
-    bool alreadyAbove = false;
+    bool alreadyAbove = false; // the last value is already past the threshold (either way)
     std::optional<double> expectedStep, medianStep, lowerStep, upperStep;
 };
 
@@ -85,7 +88,8 @@ Selection selectByCrossValidation(const std::vector<double>& y, const std::vecto
 // running median of 7 are replaced by that median; returns how many were replaced.
 int replaceOutliers(std::vector<double>& y);
 
+// `below`: the threshold is a floor, crossed by going under it.
 BreachEstimate estimateBreach(const std::vector<double>& paths, int horizon, double threshold,
-                              double lastValue);
+                              double lastValue, bool below = false);
 
 } // namespace doppel::forecast

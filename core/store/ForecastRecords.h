@@ -34,6 +34,7 @@ struct ForecastThreshold
     double value = 0;
     qint64 horizonMs = 0;
     double probability = 0.8; // 0 < p <= 1
+    bool below = false;       // a floor (free disk, cache hit ratio): crossed by going under it
 };
 
 // Time to breach of one PostgreSQL limit, such as connections against max_connections.

@@ -136,6 +136,10 @@ CREATE TABLE workload_fingerprints (
     PRIMARY KEY (capture_id, fingerprint)
 ) WITHOUT ROWID;
 )sql",
+        // 4 -> 5: thresholds that are floors (free disk, cache hit ratio), crossed going down.
+        R"sql(
+ALTER TABLE forecast_thresholds ADD COLUMN below INTEGER NOT NULL DEFAULT 0 CHECK (below IN (0, 1));
+)sql",
     };
     return migrations;
 }

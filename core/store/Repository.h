@@ -54,7 +54,7 @@ struct StoredWorkloadCapture
 class Repository
 {
 public:
-    static constexpr int CurrentSchemaVersion = 4;
+    static constexpr int CurrentSchemaVersion = 5;
 
     // Opens (creating if absent) and migrates to `targetVersion`. A file that is not SQLite,
     // not a Doppel repository, or from a newer Doppel is refused and left untouched.

@@ -201,6 +201,31 @@ private Q_SLOTS:
         QVERIFY(table->item(0, 2)->text().startsWith(QStringLiteral("not within")));
     }
 
+    // A floor: the cycle's trough is about 30, so "below 35" is crossed within the day.
+    void floorAboveDailyTroughRaisesRecommendation()
+    {
+        m_view->setHost(QStringLiteral("db1"));
+        waitIdle();
+        QSignalSpy logged(m_view.get(), &ForecastView::eventLogged);
+        auto* direction = child<QComboBox>("thresholdDirection");
+        direction->setCurrentIndex(direction->findData(true));
+        child<QDoubleSpinBox>("thresholdValue")->setValue(35);
+        QTest::mouseClick(child<QPushButton>("addThresholdButton"), Qt::LeftButton);
+        waitIdle();
+        QCOMPARE(logged.count(), 1);
+        const auto event = logged.first().first().value<Event>();
+        QVERIFY2(event.message.contains(QStringLiteral("fall below 35")),
+                 qPrintable(event.message));
+        QVERIFY(child<QLabel>("breachLabel")->text().contains(QStringLiteral("cpu_percent < 35")));
+        QCOMPARE(series<QScatterSeries>("breachMarker")->count(), 1);
+        auto repo = Repository::open(m_path);
+        QVERIFY(repo.ok());
+        auto thresholds = (*repo)->thresholds();
+        QVERIFY(thresholds.ok());
+        QVERIFY(thresholds->back().below);
+        direction->setCurrentIndex(direction->findData(false));
+    }
+
     void cleanupTestCase() { m_view.reset(); }
 };
 

@@ -185,6 +185,56 @@ private Q_SLOTS:
         QCOMPARE(j.value(QLatin1String("points")).toInt(), 600);
     }
 
+    // A floor: the daily cycle's trough is about 30; a floor at 35 is crossed within a day, one
+    // at 0 is not. --below without --threshold is refused.
+    void floorThresholds()
+    {
+        QByteArray out, err;
+        const auto breach = [&](const char* floor) {
+            const QString json = path(QStringLiteral("floor-%1.json").arg(QLatin1String(floor)));
+            if (run({QStringLiteral("forecast"), QStringLiteral("--input"),
+                     path(QStringLiteral("load.csv")), QStringLiteral("--horizon"),
+                     QStringLiteral("1d"), QStringLiteral("--threshold"), QLatin1String(floor),
+                     QStringLiteral("--below"), QStringLiteral("--json"), json},
+                    &out, &err) != 0)
+                return QJsonObject{};
+            QFile f(json);
+            return f.open(QIODevice::ReadOnly) ? QJsonDocument::fromJson(f.readAll()).object()
+                                               : QJsonObject{};
+        };
+        const QJsonObject near = breach("35");
+        QVERIFY2(near.value(QLatin1String("thresholdBelow")).toBool(), err.constData());
+        QVERIFY(near.value(QLatin1String("breachProbability")).toDouble() > 0.9);
+        const QJsonObject far = breach("0");
+        QVERIFY(far.value(QLatin1String("thresholdBelow")).toBool());
+        QVERIFY(far.value(QLatin1String("breachProbability")).toDouble() < 0.05);
+        QCOMPARE(run({QStringLiteral("forecast"), QStringLiteral("--input"),
+                      path(QStringLiteral("load.csv")), QStringLiteral("--horizon"),
+                      QStringLiteral("1d"), QStringLiteral("--below")},
+                     nullptr, &err),
+                 2);
+        QVERIFY2(err.contains("--below qualifies --threshold"), err.constData());
+
+        QCOMPARE(run({QStringLiteral("thresholds"), QStringLiteral("add"),
+                      QStringLiteral("--metric"), QStringLiteral("disk_free_bytes"),
+                      QStringLiteral("--value"), QStringLiteral("5e9"), QStringLiteral("--horizon"),
+                      QStringLiteral("1w"), QStringLiteral("--below")},
+                     &out, &err),
+                 0);
+        QVERIFY2(out.contains("disk_free_bytes < 5e+09"), out.constData());
+        QCOMPARE(
+            run({QStringLiteral("thresholds"), QStringLiteral("list"), QStringLiteral("--json")},
+                &out, &err),
+            0);
+        const QJsonArray list = QJsonDocument::fromJson(out).array();
+        bool found = false;
+        for (const auto& v : list)
+            found |= v.toObject().value(QLatin1String("metric")).toString() ==
+                         QLatin1String("disk_free_bytes") &&
+                     v.toObject().value(QLatin1String("below")).toBool();
+        QVERIFY2(found, out.constData());
+    }
+
     void unknownHostIsAnError()
     {
         QByteArray err;

@@ -203,15 +203,19 @@ private Q_SLOTS:
     void breachProbabilityOnRandomWalk_data()
     {
         QTest::addColumn<int>("horizon");
-        QTest::addColumn<double>("distance");
+        QTest::addColumn<double>("signedDistance");
         QTest::newRow("H=50, a=8") << 50 << 8.0;
         QTest::newRow("H=100, a=5") << 100 << 5.0;
         QTest::newRow("H=20, a=9") << 20 << 9.0;
+        // A floor: by symmetry, the probability of falling a below the last value.
+        QTest::newRow("H=50, floor 8 below") << 50 << -8.0;
+        QTest::newRow("H=100, floor 5 below") << 100 << -5.0;
     }
     void breachProbabilityOnRandomWalk()
     {
         QFETCH(int, horizon);
-        QFETCH(double, distance);
+        QFETCH(double, signedDistance);
+        const double distance = std::abs(signedDistance);
         std::mt19937_64 rng(77);
         std::normal_distribution<double> e(0, 1);
         std::vector<double> y{0};
@@ -221,7 +225,8 @@ private Q_SLOTS:
         o.horizon = horizon;
         o.model = QStringLiteral("naive");
         o.paths = 40000;
-        o.threshold = y.back() + distance;
+        o.threshold = y.back() + signedDistance;
+        o.thresholdBelow = signedDistance < 0;
         auto r = forecastSeries(y, 0, o);
         QVERIFY(r.ok());
         const double sigma = std::sqrt(r->parameters.value(QLatin1String("sigma2")).toDouble());
@@ -230,6 +235,8 @@ private Q_SLOTS:
         qInfo("breach probability %.4f, analytic %.4f", r->breach->probability, expected);
         QVERIFY2(qAbs(r->breach->probability - expected) < 0.012,
                  qPrintable(QStringLiteral("%1 vs %2").arg(r->breach->probability).arg(expected)));
+        QCOMPARE(r->breach->below, signedDistance < 0);
+        QVERIFY(!r->breach->alreadyAbove);
         QVERIFY(r->breach->expectedStep && *r->breach->expectedStep > 1 &&
                 *r->breach->expectedStep <= horizon);
         QVERIFY(*r->breach->lowerStep <= *r->breach->medianStep &&

@@ -83,7 +83,9 @@ class TestForecastService : public QObject
         for (const auto& s : dailyCycle(QStringLiteral("pg_max_connections"), 1, 100, 0))
             max.append(MetricSample{s.metric, s.timestampMs, 100});
         QVERIFY((*repo)->appendSamples(*id, max).ok());
-        QVERIFY((*repo)->addThreshold({0, {}, QStringLiteral("cpu_percent"), 65, DayMs, 0.8}).ok());
+        QVERIFY((*repo)
+                    ->addThreshold({0, {}, QStringLiteral("cpu_percent"), 65, DayMs, 0.8, false})
+                    .ok());
     }
 
 private Q_SLOTS:
@@ -151,7 +153,8 @@ private Q_SLOTS:
         QCOMPARE(fit->forecast.lo95.size(), fit->forecast.mean.size());
         QVERIFY(std::isfinite(fit->forecast.accuracyMase));
         QVERIFY(fit->forecast.accuracyMase < 2);
-        const ForecastThreshold t{7, {}, QStringLiteral("cpu_percent"), value, DayMs, probability};
+        const ForecastThreshold t{7,           {},   QStringLiteral("cpu_percent"), value, DayMs,
+                                  probability, false};
         const ThresholdVerdict v = evaluateThreshold(t, *fit);
         QCOMPARE(v.raised, raised);
         if (raised) {
@@ -162,6 +165,34 @@ private Q_SLOTS:
             QCOMPARE(e.source, QStringLiteral("forecast"));
             QVERIFY(e.message.contains(QStringLiteral("probability")));
             QVERIFY(e.message.contains(QStringLiteral("#7")));
+        } else {
+            QVERIFY(v.probability < 0.05);
+        }
+    }
+
+    // A floor (free disk, hit ratio): crossed by going under it. The cycle's trough is 30.
+    void floorAboveDailyTroughIsRaised_data()
+    {
+        QTest::addColumn<double>("value");
+        QTest::addColumn<bool>("raised");
+        QTest::newRow("floor 35, above the trough") << 35.0 << true;
+        QTest::newRow("floor 10, far under it") << 10.0 << false;
+    }
+    void floorAboveDailyTroughIsRaised()
+    {
+        QFETCH(double, value);
+        QFETCH(bool, raised);
+        const auto samples = dailyCycle(QStringLiteral("cpu_percent"), 4, 50, 20);
+        auto fit = fitMetric(QStringLiteral("db1"), QStringLiteral("cpu_percent"), samples, DayMs,
+                             value, 0, /*thresholdBelow*/ true);
+        QVERIFY2(fit.ok(), qPrintable(errorOf(fit)));
+        QVERIFY(fit->breach && fit->breach->below);
+        const ForecastThreshold t{8, {}, QStringLiteral("cpu_percent"), value, DayMs, 0.8, true};
+        const ThresholdVerdict v = evaluateThreshold(t, *fit);
+        QCOMPARE(v.raised, raised);
+        if (raised) {
+            const Event e = thresholdEvent(t, QStringLiteral("db1"), *fit, v);
+            QVERIFY2(e.message.contains(QStringLiteral("fall below 35")), qPrintable(e.message));
         } else {
             QVERIFY(v.probability < 0.05);
         }
@@ -199,8 +230,8 @@ private Q_SLOTS:
         QVERIFY(repo.ok());
         QVERIFY((*repo)->schemaVersion() >= 3); // the forecast tables came with version 3
         QVERIFY((*repo)->addHost(makeHost(QStringLiteral("db1"))).ok());
-        ForecastThreshold t{0,  QStringLiteral("db1"), QStringLiteral("cpu_percent"), 80, 3 * DayMs,
-                            0.8};
+        ForecastThreshold t{
+            0, QStringLiteral("db1"), QStringLiteral("cpu_percent"), 80, 3 * DayMs, 0.8, false};
         auto id = (*repo)->addThreshold(t);
         QVERIFY(id.ok());
         t.probability = 1.5;
@@ -213,6 +244,17 @@ private Q_SLOTS:
         QCOMPARE(int(list->size()), 1);
         QCOMPARE(list->front().horizonMs, 3 * DayMs);
         QCOMPARE(list->front().host, QStringLiteral("db1"));
+        QVERIFY(!list->front().below);
+        // A floor keeps its direction.
+        ForecastThreshold floor{
+            0, QStringLiteral("db1"), QStringLiteral("disk_free_bytes"), 5e9, DayMs, 0.9, true};
+        auto floorId = (*repo)->addThreshold(floor);
+        QVERIFY(floorId.ok());
+        list = (*repo)->thresholds();
+        QCOMPARE(int(list->size()), 2);
+        QCOMPARE(list->front().metric, QStringLiteral("cpu_percent"));
+        QVERIFY(list->back().below);
+        QVERIFY((*repo)->removeThreshold(*floorId).ok());
         QVERIFY((*repo)->removeThreshold(*id).ok());
         QCOMPARE((*repo)->removeThreshold(*id).error().code, ErrorCode::NotFound);
     }

@@ -138,7 +138,7 @@ private Q_SLOTS:
         }
         QCOMPARE(pragma(path, "SELECT count(*) FROM sqlite_master WHERE name LIKE 'workload_%'"),
                  0);
-        auto v4 = Repository::open(path);
+        auto v4 = Repository::open(path, 4);
         QVERIFY(v4.ok());
         QCOMPARE((*v4)->schemaVersion(), 4);
         auto host = (*v4)->host(QStringLiteral("db1"));
@@ -148,6 +148,27 @@ private Q_SLOTS:
         QCOMPARE(pragma(path, "SELECT count(*) FROM sqlite_master WHERE name IN "
                               "('workload_captures','workload_windows','workload_fingerprints')"),
                  3);
+    }
+
+    // 4 -> 5: a threshold stored before floors existed reads back as a ceiling.
+    void upgradeFromVersionFourKeepsThresholdsAsCeilings()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("r.sqlite"));
+        {
+            auto v4 = Repository::open(path, 4);
+            QVERIFY(v4.ok());
+            execSql(path, "INSERT INTO forecast_thresholds (host, metric, value, horizon_ms, "
+                          "probability) VALUES (NULL, 'cpu_percent', 80, 86400000, 0.8)");
+        }
+        auto v5 = Repository::open(path);
+        QVERIFY(v5.ok());
+        QCOMPARE((*v5)->schemaVersion(), 5);
+        auto list = (*v5)->thresholds();
+        QVERIFY(list.ok());
+        QCOMPARE(list->size(), size_t(1));
+        QCOMPARE(list->front().value, 80.0);
+        QVERIFY(!list->front().below);
     }
 
     void failedMigrationChangesNothing()
