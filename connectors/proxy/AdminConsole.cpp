@@ -60,6 +60,9 @@ QByteArray stats(const ProxyShared& shared)
         rows.append({"mirror_statements", QByteArray::number(m.statements.load())});
         rows.append(
             {"mirror_dropped_transactions", QByteArray::number(m.droppedTransactions.load())});
+        rows.append({"mirror_critical_kept", QByteArray::number(m.criticalKept.load())});
+        rows.append(
+            {"mirror_evicted_transactions", QByteArray::number(m.evictedTransactions.load())});
         rows.append({"mirror_shadow_errors", QByteArray::number(m.shadowErrors.load())});
         rows.append({"mirror_results_compared", QByteArray::number(m.resultsCompared.load())});
         rows.append({"mirror_results_diverged", QByteArray::number(m.resultsDiverged.load())});

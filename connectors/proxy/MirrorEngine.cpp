@@ -16,6 +16,16 @@ namespace {
 
 // Ended sessions whose threads may still be running their queues.
 constexpr std::size_t kMaxDraining = 64;
+// Statement shapes whose fingerprint the engine remembers for --critical-fingerprint.
+constexpr std::size_t kCriticalCacheSize = 4096;
+
+std::unordered_set<std::string> fingerprintSet(const QStringList& fingerprints)
+{
+    std::unordered_set<std::string> out;
+    for (const QString& fp : fingerprints)
+        out.insert(fp.toStdString());
+    return out;
+}
 
 } // namespace
 
@@ -23,6 +33,7 @@ MirrorEngine::MirrorEngine(const ProxyConfig& config, ProxyShared& shared)
     : shared(shared), m_shadow(config.shadow.toStdString()),
       m_byStatement(config.mirrorByStatement), m_mirrorWrites(config.mirrorWrites),
       m_queueCapacity(std::size_t(config.mirrorQueue)), m_checkRate(config.checkResults),
+      m_critical(fingerprintSet(config.criticalFingerprints)), m_model(kCriticalCacheSize),
       m_rate(config.mirrorRate)
 {
     if (!config.shadowSlot.isEmpty())
@@ -50,6 +61,18 @@ bool MirrorEngine::chance()
 bool MirrorEngine::pickStatement()
 {
     return !m_byStatement || chance();
+}
+
+bool MirrorEngine::isCritical(const std::string& sql)
+{
+    if (m_critical.empty())
+        return false;
+    std::shared_ptr<const StatementAnalysis> analysis;
+    {
+        std::lock_guard lock(m_modelMutex);
+        analysis = m_model.analyze(sql);
+    }
+    return m_critical.contains(analysis->fingerprint.toStdString());
 }
 
 std::shared_ptr<MirrorSession> MirrorEngine::openSession(std::uint64_t sessionId, std::string user,

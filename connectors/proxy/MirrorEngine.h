@@ -3,12 +3,15 @@
 
 #include "ProxyConfig.h"
 
+#include "workload/StatementModel.h"
+
 #include <atomic>
 #include <cstdint>
 #include <list>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 namespace doppel::proxy {
@@ -29,6 +32,10 @@ struct MirrorCounters
     std::atomic<std::uint64_t> resultsCompared{0}; // checked reads, shadow synchronised
     std::atomic<std::uint64_t> resultsDiverged{0}; // of those, a different result hash
     std::atomic<std::uint64_t> unsynchronized{0};  // checked reads the shadow had not caught up
+    // Transactions holding a --critical-fingerprint statement that got into a full queue by
+    // evicting others, and the transactions evicted for them (also counted as dropped).
+    std::atomic<std::uint64_t> criticalKept{0};
+    std::atomic<std::uint64_t> evictedTransactions{0};
 };
 
 // Mirroring to the shadow: decides which sessions (or statements) are mirrored, owns the
@@ -65,6 +72,13 @@ public:
     LsnWatcher* lsnWatcher() const { return m_lsn.get(); }
     // Whether this statement (already known to be eligible) is picked under --mirror-by statement.
     bool pickStatement();
+    // Whether any --critical-fingerprint was given; without, nothing is ever classified.
+    bool hasCriticalFingerprints() const { return !m_critical.empty(); }
+    // Whether the statement's fingerprint is one of --critical-fingerprint. Called by epoll
+    // workers, and only when a mirror queue is full: the fingerprint comes from a bounded,
+    // shape-keyed StatementModel (not thread-safe, hence m_modelMutex), so a statement whose
+    // literals vary is parsed once, not on every full queue.
+    bool isCritical(const std::string& sql);
     std::size_t queueDepth() const;
     std::vector<std::shared_ptr<MirrorSession>> sessions() const;
 
@@ -81,6 +95,9 @@ private:
     const std::size_t m_queueCapacity;
     const double m_checkRate;
     std::unique_ptr<LsnWatcher> m_lsn;
+    const std::unordered_set<std::string> m_critical; // fingerprints, lowercase hex
+    std::mutex m_modelMutex;
+    StatementModel m_model; // guarded by m_modelMutex
     std::atomic<double> m_rate;
     mutable std::mutex m_mutex;
     std::list<std::shared_ptr<MirrorSession>> m_live;

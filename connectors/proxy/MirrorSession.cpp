@@ -105,11 +105,11 @@ void MirrorSession::enqueue(std::vector<CaptureRecord>& capture, bool last)
     {
         // Held by the mirror thread only to pop: the worker never waits on the shadow here.
         std::lock_guard lock(m_mutex);
-        if (m_closing || m_queued + m_pending.size() > m_engine.queueCapacity()) {
-            // fall through to the drop below, outside the lock
-        } else {
+        const bool fits = m_queued + m_pending.size() <= m_engine.queueCapacity();
+        if (!m_closing && (fits || makeRoom(capture))) {
             m_queued += m_pending.size();
-            m_queue.push_back(std::move(m_pending));
+            m_queue.push_back(
+                {std::move(m_pending), fits ? Priority::Unknown : Priority::Critical});
             m_pending = {};
             start = !m_thread.joinable();
             if (start)
@@ -124,6 +124,62 @@ void MirrorSession::enqueue(std::vector<CaptureRecord>& capture, bool last)
     }
     if (!start)
         m_wake.notify_one();
+}
+
+bool MirrorSession::holdsCritical(const Transaction& tx) const
+{
+    for (const CaptureRecord& r : tx)
+        if (m_engine.isCritical(r.statement))
+            return true;
+    return false;
+}
+
+bool MirrorSession::makeRoom(std::vector<CaptureRecord>& capture)
+{
+    // Epoll worker thread, m_mutex held: the mirror thread can only be waiting to pop, and every
+    // transaction still in m_queue is not running. Only a full queue with critical fingerprints
+    // configured gets here; a statement shape the engine's cache has seen costs well under a
+    // microsecond, a new shape one parse (tens of µs, once per shape the application uses).
+    if (!m_engine.hasCriticalFingerprints() || !holdsCritical(m_pending))
+        return false; // a transaction without a critical statement never evicts anything
+    const std::size_t capacity = m_engine.queueCapacity();
+    if (m_pending.size() > capacity)
+        return false;
+    const std::size_t need = m_queued + m_pending.size() - capacity;
+    std::size_t evictable = 0;
+    for (Queued& q : m_queue) {
+        if (evictable >= need)
+            break; // enough found: the newer ones need not be classified
+        if (q.priority == Priority::Unknown)
+            q.priority = holdsCritical(q.records) ? Priority::Critical : Priority::Normal;
+        if (q.priority == Priority::Normal)
+            evictable += q.records.size();
+    }
+    if (evictable < need)
+        return false; // evicting every other transaction would not do: this one is dropped
+    std::uint64_t evicted = 0;
+    std::size_t statements = 0;
+    for (auto it = m_queue.begin();
+         it != m_queue.end() && m_queued + m_pending.size() > capacity;) {
+        if (it->priority != Priority::Normal) {
+            ++it;
+            continue;
+        }
+        // Oldest first, whole transactions: what stays keeps its order.
+        statements += it->records.size();
+        m_queued -= it->records.size();
+        for (CaptureRecord& r : it->records)
+            capture.push_back(std::move(r));
+        it = m_queue.erase(it);
+        ++evicted;
+    }
+    m_dropped.fetch_add(evicted, std::memory_order_relaxed);
+    MirrorCounters& counters = m_engine.counters;
+    counters.droppedTransactions.fetch_add(evicted, std::memory_order_relaxed);
+    counters.droppedStatements.fetch_add(statements, std::memory_order_relaxed);
+    counters.evictedTransactions.fetch_add(evicted, std::memory_order_relaxed);
+    counters.criticalKept.fetch_add(1, std::memory_order_relaxed);
+    return true;
 }
 
 void MirrorSession::finish(std::vector<CaptureRecord>& capture, bool drain)
@@ -143,7 +199,7 @@ void MirrorSession::finish(std::vector<CaptureRecord>& capture, bool drain)
     std::lock_guard lock(m_mutex);
     m_closing = true;
     for (auto& tx : m_queue)
-        for (auto& r : tx)
+        for (auto& r : tx.records)
             capture.push_back(std::move(r));
     m_queue.clear();
     m_queued = 0;
@@ -207,7 +263,7 @@ void MirrorSession::run()
             m_wake.wait(lock, [this] { return m_closing || !m_queue.empty(); });
             if (m_queue.empty())
                 break;
-            tx = std::move(m_queue.front());
+            tx = std::move(m_queue.front().records);
             m_queue.pop_front();
             m_queued -= tx.size();
             m_state = "running";

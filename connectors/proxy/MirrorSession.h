@@ -27,7 +27,10 @@ class MirrorEngine;
 // and a thread of its own that replays their eligible statements, in order, on one shadow
 // connection, then hands every record (with the shadow's result where it ran) to the capture.
 // offer() and finish() are called by the session's worker thread and never wait on the shadow;
-// snapshot() and interrupt() by any thread.
+// snapshot() and interrupt() by any thread. With --critical-fingerprint, a transaction that
+// does not fit is classified (on the worker, through MirrorEngine::isCritical) and, when it holds
+// a critical statement, makes room by evicting queued transactions that hold none; a queue with
+// room never classifies anything.
 class MirrorSession
 {
 public:
@@ -65,7 +68,17 @@ public:
 
 private:
     using Transaction = std::vector<CaptureRecord>;
+    // Whether a transaction holds a --critical-fingerprint statement; found out only when it
+    // matters (a full queue).
+    enum class Priority : std::uint8_t { Unknown, Normal, Critical };
+    struct Queued
+    {
+        Transaction records;
+        Priority priority = Priority::Unknown;
+    };
     void enqueue(std::vector<CaptureRecord>& capture, bool last = false);
+    bool makeRoom(std::vector<CaptureRecord>& capture);
+    bool holdsCritical(const Transaction& tx) const;
     void dropPending(std::vector<CaptureRecord>& capture);
     void run();
     void runTransaction(Transaction& tx);
@@ -94,7 +107,7 @@ private:
 
     mutable std::mutex m_mutex;
     std::condition_variable m_wake;
-    std::deque<Transaction> m_queue;
+    std::deque<Queued> m_queue;
     std::size_t m_queued = 0; // statements in m_queue
     bool m_closing = false;
     const char* m_state = "idle";

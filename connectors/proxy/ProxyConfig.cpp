@@ -4,6 +4,7 @@
 #include "postgres/Conninfo.h"
 
 #include <QFileInfo>
+#include <QRegularExpression>
 #include <QSettings>
 
 #include <libpq-fe.h>
@@ -13,17 +14,40 @@ namespace doppel::proxy {
 namespace {
 
 const QStringList kValueOptions = {
-    QStringLiteral("listen"),           QStringLiteral("upstream"),
-    QStringLiteral("shadow"),           QStringLiteral("mirror-rate"),
-    QStringLiteral("capture-dir"),      QStringLiteral("admin-user"),
-    QStringLiteral("config"),           QStringLiteral("workers"),
-    QStringLiteral("max-message-size"), QStringLiteral("fsync"),
-    QStringLiteral("segment-size"),     QStringLiteral("segment-seconds"),
-    QStringLiteral("drain-timeout"),    QStringLiteral("metrics-listen"),
-    QStringLiteral("redact"),           QStringLiteral("mirror-by"),
-    QStringLiteral("mirror-writes"),    QStringLiteral("mirror-queue"),
-    QStringLiteral("check-results"),    QStringLiteral("shadow-slot"),
+    QStringLiteral("listen"),
+    QStringLiteral("upstream"),
+    QStringLiteral("shadow"),
+    QStringLiteral("mirror-rate"),
+    QStringLiteral("capture-dir"),
+    QStringLiteral("admin-user"),
+    QStringLiteral("config"),
+    QStringLiteral("workers"),
+    QStringLiteral("max-message-size"),
+    QStringLiteral("fsync"),
+    QStringLiteral("segment-size"),
+    QStringLiteral("segment-seconds"),
+    QStringLiteral("drain-timeout"),
+    QStringLiteral("metrics-listen"),
+    QStringLiteral("redact"),
+    QStringLiteral("mirror-by"),
+    QStringLiteral("mirror-writes"),
+    QStringLiteral("mirror-queue"),
+    QStringLiteral("check-results"),
+    QStringLiteral("shadow-slot"),
+    QStringLiteral("critical-fingerprint"),
 };
+
+// Settings that may be given several times and accumulate; the command line's replace the
+// file's.
+const QStringList kListOptions = {QStringLiteral("admin-user"),
+                                  QStringLiteral("critical-fingerprint")};
+
+// libpg_query's fingerprint as doppelctl capture stats prints it: 64 bits in 16 hex digits.
+bool isFingerprint(const QString& value)
+{
+    static const QRegularExpression hex(QStringLiteral("^[0-9a-f]{16}$"));
+    return hex.match(value).hasMatch();
+}
 
 bool isTrue(const QString& v)
 {
@@ -98,6 +122,18 @@ Status apply(ProxyConfig& c, const QString& key, const QString& value)
         if (value.isEmpty())
             return invalid(QStringLiteral("--shadow-slot takes a replication slot name"));
         c.shadowSlot = value;
+    } else if (key == QLatin1String("critical-fingerprint")) {
+        // Comma-separated lists too (a command-line value; the INI reader splits its own).
+        for (const QString& item : value.split(QLatin1Char(','))) {
+            const QString fp = item.trimmed().toLower();
+            if (!isFingerprint(fp))
+                return invalid(QStringLiteral("--critical-fingerprint takes a statement "
+                                              "fingerprint, 16 hex digits as 'doppelctl capture "
+                                              "stats --json' prints it, not '%1'")
+                                   .arg(item.trimmed()));
+            if (!c.criticalFingerprints.contains(fp))
+                c.criticalFingerprints << fp;
+        }
     } else if (key == QLatin1String("capture-dir")) {
         c.captureDir = value;
     } else if (key == QLatin1String("admin-user")) {
@@ -175,7 +211,8 @@ Result<Pairs> readIni(const QString& path)
     if (ini.status() != QSettings::NoError)
         return invalid(QStringLiteral("config file %1 is not valid INI").arg(path));
     Pairs out;
-    // Keys may sit at top level or under [proxy]; admin-user may list several, comma-separated.
+    // Keys may sit at top level or under [proxy]; admin-user and critical-fingerprint may list
+    // several, comma-separated.
     for (const QString& full : ini.allKeys()) {
         QString key = full;
         if (key.startsWith(QLatin1String("proxy/")))
@@ -241,6 +278,8 @@ Status checkMirror(const ProxyConfig& c)
             return invalid(QStringLiteral("--mirror-rate needs --shadow CONNINFO"));
         if (c.checkResults > 0 || !c.shadowSlot.isEmpty())
             return invalid(QStringLiteral("--check-results and --shadow-slot need --shadow"));
+        if (!c.criticalFingerprints.isEmpty())
+            return invalid(QStringLiteral("--critical-fingerprint needs --shadow"));
         return Ok{};
     }
     QString parseError;
@@ -269,13 +308,17 @@ Result<ProxyConfig> build(const QStringList& args, const ProxyConfig* base)
                 return makeError(st.error().code,
                                  c.configFile + QStringLiteral(": ") + st.error().message);
     }
-    bool adminFromCommandLine = false;
+    QStringList listsFromCommandLine;
     for (const auto& [k, v] : *pairs) {
         if (k == QLatin1String("config"))
             continue;
-        if (k == QLatin1String("admin-user") && !adminFromCommandLine) {
-            c.adminUsers.clear(); // the command line replaces the file's list
-            adminFromCommandLine = true;
+        if (kListOptions.contains(k) && !listsFromCommandLine.contains(k)) {
+            // The command line replaces the file's list.
+            if (k == QLatin1String("admin-user"))
+                c.adminUsers.clear();
+            else
+                c.criticalFingerprints.clear();
+            listsFromCommandLine << k;
         }
         if (auto st = apply(c, k, v); !st)
             return st.error();
@@ -317,6 +360,10 @@ QString proxyUsage()
         "        [--mirror-by session|statement] [--mirror-writes] [--mirror-queue N]\n"
         "        (--mirror-rate R of the read-only statements go to --shadow; N statements\n"
         "        wait per mirrored session, whole transactions are dropped beyond that)\n"
+        "        [--critical-fingerprint FP]...  (FP as 'doppelctl capture stats --json'\n"
+        "        prints it; a comma-separated list too: a transaction holding such a statement\n"
+        "        gets into a full mirror queue by evicting queued transactions that hold none,\n"
+        "        oldest first)\n"
         "        [--check-results R] [--shadow-slot NAME]\n"
         "        (R of the mirrored reads outside transaction blocks have their result rows\n"
         "        hashed on both sides; with the slot that feeds the shadow, a read is compared\n"

@@ -25,6 +25,9 @@ struct ProxyConfig
     int mirrorQueue = 1000;         // statements waiting per mirrored session
     double checkResults = 0.0;      // share of mirrored reads whose result rows are compared
     QString shadowSlot;             // the replication slot feeding the shadow, watched for sync
+    // --critical-fingerprint: statement fingerprints (16 lowercase hex digits, as `doppelctl
+    // capture stats --json` prints them) whose transactions a full mirror queue keeps first.
+    QStringList criticalFingerprints;
     QString captureDir;
     QStringList adminUsers;
     QString configFile;

@@ -54,6 +54,13 @@ QByteArray prometheusText(const ProxyShared& shared)
         metric(out, "doppel_proxy_mirror_dropped_statements_total", "counter",
                "Statements in the transactions dropped from mirroring.",
                double(m.droppedStatements.load()));
+        metric(out, "doppel_proxy_mirror_critical_kept_total", "counter",
+               "Transactions with a --critical-fingerprint statement that got into a full "
+               "mirror queue by evicting others.",
+               double(m.criticalKept.load()));
+        metric(out, "doppel_proxy_mirror_evicted_transactions_total", "counter",
+               "Queued transactions evicted for critical ones (also counted as dropped).",
+               double(m.evictedTransactions.load()));
         metric(out, "doppel_proxy_mirror_shadow_errors_total", "counter",
                "Mirrored statements that failed on the shadow or could not reach it.",
                double(m.shadowErrors.load()));

@@ -223,8 +223,9 @@ void ProxyServer::reload()
     if (next->workers != m_config.workers)
         restart << QStringLiteral("workers");
     if (next->shadow != m_config.shadow || next->mirrorByStatement != m_config.mirrorByStatement ||
-        next->mirrorWrites != m_config.mirrorWrites || next->mirrorQueue != m_config.mirrorQueue)
-        restart << QStringLiteral("shadow and mirror-by/writes/queue");
+        next->mirrorWrites != m_config.mirrorWrites || next->mirrorQueue != m_config.mirrorQueue ||
+        next->criticalFingerprints != m_config.criticalFingerprints)
+        restart << QStringLiteral("shadow and mirror-by/writes/queue/critical-fingerprint");
     if (m_mirror && next->mirrorRate != m_config.mirrorRate) {
         m_mirror->setRate(next->mirrorRate);
         m_config.mirrorRate = next->mirrorRate;

@@ -2,9 +2,12 @@
 // Mirroring through doppel-proxy to the lab's shadow: read-only statements reach the shadow and
 // its results land in the capture next to production's; writes are not mirrored unless
 // --mirror-writes; a shadow whose mirror backends are stopped (SIGSTOP) or terminated changes
-// nothing for clients; SHOW MIRROR, SET mirror_rate and the Prometheus counters. Works in its
-// own database, mirrortest, on both clusters.
+// nothing for clients; --critical-fingerprint reads get through a stalled shadow's full queue
+// by evicting other reads; SHOW MIRROR, SET mirror_rate and the Prometheus counters. Works in
+// its own database, mirrortest, on both clusters.
+#include "CtlRunner.h"
 #include "TestProxySupport.h"
+#include "workload/CaptureStats.h"
 
 #include <QRegularExpression>
 
@@ -111,6 +114,42 @@ QMap<QString, qint64> adminStats(int port)
         out.insert(line.section(QLatin1Char('|'), 0, 0),
                    line.section(QLatin1Char('|'), 1).toLongLong());
     return out;
+}
+
+// SHOW MIRROR's only session as "state|queue_depth"; empty when there is not exactly one.
+QString mirrorState(int port)
+{
+    const auto r = psql(adminConninfo(port), {QStringLiteral("-c"), QStringLiteral("SHOW MIRROR")});
+    const QStringList rows = r.out.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    if (rows.size() != 1)
+        return {};
+    const QStringList columns = rows.first().split(QLatin1Char('|'));
+    return columns.value(3) + QLatin1Char('|') + columns.value(4);
+}
+
+// The Prometheus endpoint's page.
+QByteArray fetchMetrics(int port)
+{
+    QTcpSocket http;
+    http.connectToHost(QStringLiteral("127.0.0.1"), quint16(port));
+    if (!http.waitForConnected(5000))
+        return {};
+    http.write("GET /metrics HTTP/1.0\r\n\r\n");
+    QByteArray body;
+    while (http.waitForReadyRead(3000))
+        body += http.readAll();
+    return body;
+}
+
+// psql on `conninfo` that reads statements from its stdin as they are written.
+void startInteractivePsql(QProcess& client, const QString& conninfo)
+{
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("PGPASSWORD"), labPassword());
+    client.setProcessEnvironment(env);
+    client.start(QStringLiteral("psql"),
+                 {QStringLiteral("-X"), QStringLiteral("-At"), QStringLiteral("-v"),
+                  QStringLiteral("ON_ERROR_STOP=1"), QStringLiteral("-d"), conninfo});
 }
 
 QStringList pgbenchArgs(int port, const QStringList& extra)
@@ -361,11 +400,7 @@ private Q_SLOTS:
                              QStringLiteral(" application_name=mirror-admin-test");
         // A client that stays while SHOW MIRROR looks at it.
         QProcess client;
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(QStringLiteral("PGPASSWORD"), labPassword());
-        client.setProcessEnvironment(env);
-        client.start(QStringLiteral("psql"),
-                     {QStringLiteral("-X"), QStringLiteral("-At"), QStringLiteral("-d"), conn});
+        startInteractivePsql(client, conn);
         QVERIFY(client.waitForStarted(5000));
         client.write("SELECT count(*) FROM pgbench_branches;\n");
         QTRY_VERIFY_WITH_TIMEOUT(
@@ -394,18 +429,123 @@ private Q_SLOTS:
             psql(adminConninfo(proxy.port()), {QStringLiteral("-c"), QStringLiteral("SHOW STATS")});
         QVERIFY2(stats.out.contains(QStringLiteral("mirror_rate|0.2")), qPrintable(stats.out));
 
-        QTcpSocket http;
-        http.connectToHost(QStringLiteral("127.0.0.1"), quint16(metricsPort));
-        QVERIFY(http.waitForConnected(5000));
-        http.write("GET /metrics HTTP/1.0\r\n\r\n");
-        QByteArray body;
-        while (http.waitForReadyRead(3000))
-            body += http.readAll();
+        const QByteArray body = fetchMetrics(metricsPort);
         QVERIFY2(body.contains("\ndoppel_proxy_mirror_statements_total 1\n"), body.constData());
         QVERIFY(body.contains("\ndoppel_proxy_mirror_rate 0.2"));
         QVERIFY(body.contains("doppel_proxy_mirror_dropped_transactions_total 0"));
         QVERIFY(body.contains("doppel_proxy_mirror_queue_depth 0"));
         QCOMPARE(proxy.stop(), 0);
+    }
+
+    void criticalReadsGetThroughAStalledShadow()
+    {
+        QTemporaryDir tmp;
+        const QString capture = tmp.filePath(QStringLiteral("cap"));
+        const auto criticalRead = [](int aid) {
+            return QStringLiteral("SELECT abalance FROM pgbench_accounts WHERE aid = %1").arg(aid);
+        };
+        const auto otherRead = [](int aid) {
+            return QStringLiteral("SELECT count(*) FROM pgbench_accounts WHERE aid <= %1").arg(aid);
+        };
+        const QString fingerprint = fingerprintStatement(criticalRead(1).toStdString()).fingerprint;
+        const int metricsPort = freePort();
+        constexpr int kQueue = 8;
+        ProxyProcess proxy;
+        QVERIFY2(proxy.start(
+                     mirrorArgs(capture, {QStringLiteral("--mirror-queue"), QString::number(kQueue),
+                                          QStringLiteral("--critical-fingerprint"),
+                                          fingerprint.toUpper(), QStringLiteral("--metrics-listen"),
+                                          QStringLiteral("127.0.0.1:%1").arg(metricsPort)})),
+                 qPrintable(proxy.log()));
+
+        // One client session, so one mirror queue; psql reads its statements from stdin.
+        QProcess client;
+        startInteractivePsql(client, proxy.conninfo().replace(QStringLiteral("dbname=pgbench"),
+                                                              QStringLiteral("dbname=mirrortest")));
+        QVERIFY(client.waitForStarted(5000));
+        QHash<QString, bool> expectMirrored; // statement -> whether the shadow ran it
+        const auto send = [&](const QString& sql, bool mirrored) {
+            expectMirrored.insert(sql, mirrored);
+            client.write((sql + QStringLiteral(";\n")).toUtf8());
+        };
+        send(otherRead(100), true);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            adminStats(proxy.port()).value(QStringLiteral("mirror_statements")) == 1, 10000);
+
+        QTRY_COMPARE_WITH_TIMEOUT(mirrorBackends().size(), qsizetype(1), 10000);
+        StoppedProcesses stopped;
+        stopped.stop(mirrorBackends());
+        QCOMPARE(stopped.count(), 1);
+        // The mirror thread takes this one and waits on the stopped backend...
+        send(otherRead(99), true);
+        QTRY_COMPARE_WITH_TIMEOUT(mirrorState(proxy.port()), QStringLiteral("running|0"), 10000);
+        // ... while the queue fills with other reads: the oldest kQueue - 3 of them give their
+        // places to the critical reads below, the newest 3 stay.
+        for (int i = 1; i <= kQueue; ++i)
+            send(otherRead(i), i > kQueue - 3);
+        QTRY_COMPARE_WITH_TIMEOUT(mirrorState(proxy.port()),
+                                  QStringLiteral("running|%1").arg(kQueue), 10000);
+        // Full: each critical read evicts the oldest other read; other reads are dropped.
+        int others = kQueue;
+        for (int c = 1; c <= kQueue - 3; ++c) {
+            send(criticalRead(c), true);
+            for (int k = 0; k < 2; ++k)
+                send(otherRead(++others), false);
+        }
+        client.write("\\q\n");
+        client.closeWriteChannel();
+        QVERIFY(client.waitForFinished(20000));
+        // The client got every answer without waiting on the shadow.
+        const QByteArray clientErrors = client.readAllStandardError();
+        QVERIFY2(client.exitCode() == 0 && clientErrors.isEmpty(), clientErrors.constData());
+        QCOMPARE(client.readAllStandardOutput().count('\n'), qsizetype(expectMirrored.size()));
+
+        const qint64 critical = kQueue - 3;
+        QTRY_COMPARE_WITH_TIMEOUT(
+            adminStats(proxy.port()).value(QStringLiteral("mirror_critical_kept")), critical,
+            10000);
+        const auto stats = adminStats(proxy.port());
+        QCOMPARE(stats.value(QStringLiteral("mirror_evicted_transactions")), critical);
+        QCOMPARE(stats.value(QStringLiteral("mirror_dropped_transactions")),
+                 critical + 2 * critical);
+        const QByteArray body = fetchMetrics(metricsPort);
+        QVERIFY2(body.contains(QStringLiteral("\ndoppel_proxy_mirror_critical_kept_total %1\n")
+                                   .arg(critical)
+                                   .toUtf8()),
+                 body.constData());
+        QVERIFY2(
+            body.contains(QStringLiteral("\ndoppel_proxy_mirror_evicted_transactions_total %1\n")
+                              .arg(critical)
+                              .toUtf8()),
+            body.constData());
+
+        stopped.resume();
+        QCOMPARE(proxy.stop(), 0); // waits for the mirror queue, then closes the capture
+        int seen = 0, mirroredCritical = 0;
+        for (const CaptureRecord& r : readCapture(capture)) {
+            QString sql = QString::fromStdString(r.statement);
+            if (sql.endsWith(QLatin1Char(';')))
+                sql.chop(1); // psql sends the terminating semicolon
+            if (!expectMirrored.contains(sql))
+                continue; // psql's own set-up statements
+            ++seen;
+            QVERIFY2(r.shadow.has_value() == expectMirrored.value(sql), qPrintable(sql));
+            if (r.shadow) {
+                QVERIFY2(r.shadow->sqlState.empty(), r.shadow->sqlState.c_str());
+                QCOMPARE(r.shadow->rows, qint64(1));
+                mirroredCritical += sql.startsWith(QStringLiteral("SELECT abalance")) ? 1 : 0;
+            }
+        }
+        QCOMPARE(seen, int(expectMirrored.size())); // every statement is captured
+        QCOMPARE(mirroredCritical, int(critical));
+
+        // The fingerprint given on the command line is the one doppelctl prints.
+        QString json;
+        QCOMPARE(runCtl({QStringLiteral("capture"), QStringLiteral("stats"), capture,
+                         QStringLiteral("--json")},
+                        &json),
+                 0);
+        QVERIFY2(json.contains(QStringLiteral("\"%1\"").arg(fingerprint)), qPrintable(json));
     }
 };
 
