@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ConnectorServices.h"
 
+#include "capture/ConnectorCaptureService.h"
 #include "metrics/HostMetricSource.h"
 #include "plans/ConnectorPlanService.h"
 #include "postgres/Conninfo.h"
@@ -150,6 +151,11 @@ std::unique_ptr<ReplayService> createReplayService()
 std::unique_ptr<PlanService> createPlanService()
 {
     return std::make_unique<plans::ConnectorPlanService>();
+}
+
+std::unique_ptr<CaptureService> createCaptureService(SecretStore& secrets)
+{
+    return std::make_unique<capture::ConnectorCaptureService>(secrets);
 }
 
 } // namespace doppel

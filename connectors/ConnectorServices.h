@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "services/CaptureService.h"
 #include "services/HostServices.h"
 #include "services/PlanService.h"
 #include "services/ReplayService.h"
@@ -26,5 +27,9 @@ std::unique_ptr<ReplayService> createReplayService();
 
 // PlanService over libpq: EXPLAIN (FORMAT JSON) of captured statements.
 std::unique_ptr<PlanService> createPlanService();
+
+// CaptureService: doppel-proxy started and stopped here (a process) or on a host (SSH exec),
+// counters read from its Prometheus endpoint. `secrets` must outlive the returned object.
+std::unique_ptr<CaptureService> createCaptureService(SecretStore& secrets);
 
 } // namespace doppel

@@ -11,6 +11,7 @@ class SecretStore;
 class ShadowService;
 class ReplayService;
 class PlanService;
+class CaptureService;
 class Settings;
 
 // What the main window is built on; app/doppel/main.cpp (or a test) creates these and keeps
@@ -25,6 +26,7 @@ struct ConsoleServices
     ShadowService* shadow = nullptr;
     ReplayService* replay = nullptr;
     PlanService* plans = nullptr;
+    CaptureService* capture = nullptr;
 };
 
 } // namespace doppel

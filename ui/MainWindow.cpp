@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "MainWindow.h"
 
+#include "CaptureView.h"
 #include "DashboardView.h"
 #include "DiffView.h"
 #include "EventsPane.h"
@@ -38,7 +39,7 @@ MainWindow::MainWindow(const ConsoleServices& services, QWidget* parent)
     : QMainWindow(parent), m_services(services)
 {
     Q_ASSERT(services.settings && services.secrets && services.hostServices && services.collector &&
-             services.shadow && services.replay && services.plans);
+             services.shadow && services.replay && services.plans && services.capture);
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(tr("Doppel"));
     setWindowIcon(appIcon());
@@ -62,6 +63,8 @@ MainWindow::MainWindow(const ConsoleServices& services, QWidget* parent)
     tabs->addTab(m_forecast, tr("Forecast"));
     m_diff = new DiffView(*m_services.plans, *m_services.secrets, m_services.repositoryPath, this);
     tabs->addTab(m_diff, tr("Differential"));
+    m_capture = new CaptureView(*m_services.capture, this);
+    tabs->addTab(m_capture, tr("Capture"));
     centreLayout->addWidget(tabs, 1);
     setCentralWidget(centre);
 
@@ -92,6 +95,7 @@ MainWindow::MainWindow(const ConsoleServices& services, QWidget* parent)
     connect(m_store, &InventoryStore::eventLogged, m_events, &EventsPane::addEvent);
     connect(m_shadow, &ShadowView::eventLogged, m_events, &EventsPane::addEvent);
     connect(m_diff, &DiffView::eventLogged, m_events, &EventsPane::addEvent);
+    connect(m_capture, &CaptureView::eventLogged, m_events, &EventsPane::addEvent);
 
     connect(m_inventory, &InventoryView::currentHostChanged, m_dashboard, &DashboardView::setHost);
     connect(m_inventory, &InventoryView::currentHostChanged, this, &MainWindow::updateActions);
@@ -235,6 +239,7 @@ void MainWindow::setHosts(const std::vector<Host>& hosts)
     m_services.collector->setHosts(hosts);
     m_shadow->setHosts(hosts);
     m_diff->setHosts(hosts);
+    m_capture->setHosts(hosts);
     updateActions();
     Q_EMIT hostsApplied();
 }

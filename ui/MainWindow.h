@@ -16,6 +16,7 @@ namespace forecast {
 class ForecastService;
 }
 
+class CaptureView;
 class DashboardView;
 class DiffView;
 class EventsPane;
@@ -26,8 +27,9 @@ class MessageBanner;
 class ShadowView;
 
 // The console's window. It only assembles the views (inventory dock on the left; dashboard,
-// shadow, forecast and differential tabs in the centre; events at the bottom; message banner on
-// top), wires them to the Collector, and opens the host and settings dialogs. GUI thread only.
+// shadow, forecast, differential and capture tabs in the centre; events at the bottom; message
+// banner on top), wires them to the Collector, and opens the host and settings dialogs. GUI thread
+// only.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
@@ -46,6 +48,7 @@ public:
     ShadowView* shadowView() const { return m_shadow; }
     ForecastView* forecastView() const { return m_forecast; }
     DiffView* diffView() const { return m_diff; }
+    CaptureView* captureView() const { return m_capture; }
     forecast::ForecastService* forecastService() const { return m_forecastService; }
     EventsPane* eventsPane() const { return m_events; }
 
@@ -77,6 +80,7 @@ private:
     ShadowView* m_shadow = nullptr;
     ForecastView* m_forecast = nullptr;
     DiffView* m_diff = nullptr;
+    CaptureView* m_capture = nullptr;
     forecast::ForecastService* m_forecastService = nullptr;
     EventsPane* m_events = nullptr;
     InventoryStore* m_store = nullptr;

@@ -3,6 +3,7 @@
 
 #include "Async.h"
 #include "JobButtons.h"
+#include "TableCells.h"
 
 #include "services/ReplayService.h"
 #include "services/SecretStore.h"
@@ -39,16 +40,6 @@ std::optional<std::int64_t> parseWindowTime(const QString& text, bool* ok)
         return std::nullopt;
     }
     return t.toMSecsSinceEpoch() * 1000;
-}
-
-QTableWidgetItem* cell(const QVariant& value)
-{
-    auto* i = new QTableWidgetItem;
-    i->setData(Qt::DisplayRole, value);
-    i->setFlags(Qt::ItemIsSelectable | Qt::ItemIsEnabled);
-    if (value.typeId() != QMetaType::QString)
-        i->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
-    return i;
 }
 
 } // namespace
@@ -234,13 +225,13 @@ void ReplayDialog::showReport(const ReplayReport& r)
     m_results->setRowCount(int(r.byFingerprint.size()));
     for (int row = 0; row < int(r.byFingerprint.size()); ++row) {
         const auto& s = r.byFingerprint[size_t(row)];
-        m_results->setItem(row, 0, cell(qint64(s.calls)));
-        m_results->setItem(row, 1, cell(qint64(s.errors)));
-        m_results->setItem(row, 2, cell(qint64(s.rows)));
-        m_results->setItem(row, 3, cell(s.p50Ms));
-        m_results->setItem(row, 4, cell(s.p95Ms));
-        m_results->setItem(row, 5, cell(s.p99Ms));
-        auto* query = cell(s.query.simplified());
+        m_results->setItem(row, 0, readOnlyCell(qint64(s.calls)));
+        m_results->setItem(row, 1, readOnlyCell(qint64(s.errors)));
+        m_results->setItem(row, 2, readOnlyCell(qint64(s.rows)));
+        m_results->setItem(row, 3, readOnlyCell(s.p50Ms));
+        m_results->setItem(row, 4, readOnlyCell(s.p95Ms));
+        m_results->setItem(row, 5, readOnlyCell(s.p99Ms));
+        auto* query = readOnlyCell(s.query.simplified());
         query->setToolTip(s.query);
         m_results->setItem(row, 6, query);
     }

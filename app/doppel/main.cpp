@@ -116,13 +116,15 @@ int main(int argc, char* argv[])
     const std::unique_ptr<ShadowService> shadow = createShadowService();
     const std::unique_ptr<ReplayService> replay = createReplayService();
     const std::unique_ptr<PlanService> plans = createPlanService();
+    const std::unique_ptr<CaptureService> capture = createCaptureService(*secrets);
     Collector collector(*services, repoPath);
     collector.setInterval(interval);
     collector.setTimeout(
         std::chrono::milliseconds(settings.value(Settings::Key::CollectionTimeoutMs).toInt()));
 
     MainWindow window(ConsoleServices{repoPath, &settings, secrets.get(), services.get(),
-                                      &collector, shadow.get(), replay.get(), plans.get()});
+                                      &collector, shadow.get(), replay.get(), plans.get(),
+                                      capture.get()});
     window.setHosts(hosts);
     window.show();
     collector.start();

@@ -157,7 +157,7 @@ static Status preparePgbench(const LabState& state, int scale)
     return Ok{};
 }
 
-Status Lab::registerHosts(const LabState& state, Repository& repo)
+SshEndpoint Lab::sshEndpoint(const LabState& state)
 {
     SshEndpoint ssh;
     ssh.host = state.ssh.host;
@@ -166,6 +166,12 @@ Status Lab::registerHosts(const LabState& state, Repository& repo)
     ssh.auth = SshAuth::Key;
     ssh.keyFile = state.ssh.key;
     ssh.knownHostsFile = state.ssh.knownHosts;
+    return ssh;
+}
+
+Status Lab::registerHosts(const LabState& state, Repository& repo)
+{
+    const SshEndpoint ssh = sshEndpoint(state);
     for (const auto& [name, role, cluster] :
          {std::tuple{QStringLiteral("lab-production"), HostRole::Production, state.production},
           std::tuple{QStringLiteral("lab-shadow"), HostRole::Shadow, state.shadow}}) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "common/Result.h"
+#include "inventory/Host.h"
 
 #include <QJsonObject>
 #include <QString>
@@ -75,6 +76,8 @@ public:
 
     // Adds or updates lab-production and lab-shadow in `repo` for a running lab.
     static Status registerHosts(const LabState& state, Repository& repo);
+    // How both lab hosts are reached over SSH: the lab's sshd, its key and known_hosts.
+    static SshEndpoint sshEndpoint(const LabState& state);
 
     // Runs the workload loop in this process until SIGTERM (the hidden `lab workload` command).
     static int runWorkload(const QString& dir, int dayLengthSeconds);

@@ -96,13 +96,7 @@ private Q_SLOTS:
     void initTestCase()
     {
         const LabState& lab = test::sharedLab();
-        SshEndpoint ssh;
-        ssh.host = lab.ssh.host;
-        ssh.port = lab.ssh.port;
-        ssh.user = lab.ssh.user;
-        ssh.auth = SshAuth::Key;
-        ssh.keyFile = lab.ssh.key;
-        ssh.knownHostsFile = lab.ssh.knownHosts;
+        const SshEndpoint ssh = Lab::sshEndpoint(lab);
         Host shadow;
         shadow.name = QStringLiteral("lab-shadow");
         shadow.role = HostRole::Shadow;

@@ -7,6 +7,7 @@
 #include "LabFixture.h"
 #include "MemorySecretStore.h"
 
+#include "CaptureView.h"
 #include "ConnectorServices.h"
 #include "DashboardView.h"
 #include "DiffView.h"
@@ -25,6 +26,8 @@
 
 #include <QAction>
 #include <QComboBox>
+#include <QLineEdit>
+#include <QSpinBox>
 #include <QStandardPaths>
 #include <QTabWidget>
 #include <QTemporaryDir>
@@ -50,12 +53,24 @@ private Q_SLOTS:
     void windowGrabsToFile();
     void replayActionOpensTheDialog();
     void differentialTabIsWired();
+    void captureTabIsWired();
 
 private:
     QModelIndex productionIndex() const
     {
         return m_window->inventoryView()->inventoryModel()->indexOf(
             QStringLiteral("lab-production"));
+    }
+    // Whether the events pane shows an error from `source` that mentions `text`.
+    bool hasError(const QString& source, const QString& text) const
+    {
+        EventsModel* events = m_window->eventsPane()->eventsModel();
+        for (int row = 0; row < events->rowCount(); ++row)
+            if (events->event(row).source == source &&
+                events->event(row).severity == Severity::Error &&
+                events->event(row).message.contains(text))
+                return true;
+        return false;
     }
 
     QTemporaryDir m_dir;
@@ -66,6 +81,7 @@ private:
     std::unique_ptr<ShadowService> m_shadowService;
     std::unique_ptr<ReplayService> m_replayService;
     std::unique_ptr<PlanService> m_planService;
+    std::unique_ptr<CaptureService> m_captureService;
     std::unique_ptr<Collector> m_collector;
     std::unique_ptr<MainWindow> m_window;
 };
@@ -90,13 +106,14 @@ void TestMainWindowLab::initTestCase()
     m_shadowService = createShadowService();
     m_replayService = createReplayService();
     m_planService = createPlanService();
+    m_captureService = createCaptureService(m_secrets);
     m_collector = std::make_unique<Collector>(*m_services, m_repoPath);
     m_collector->setInterval(1s);
     m_collector->setTimeout(5s);
 
     m_window = std::make_unique<MainWindow>(ConsoleServices{
         m_repoPath, m_settings.get(), &m_secrets, m_services.get(), m_collector.get(),
-        m_shadowService.get(), m_replayService.get(), m_planService.get()});
+        m_shadowService.get(), m_replayService.get(), m_planService.get(), m_captureService.get()});
     m_window->setHosts(hosts);
     m_window->show();
     QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
@@ -203,16 +220,29 @@ void TestMainWindowLab::differentialTabIsWired()
     // A capture that is not there: the failure reaches the events pane as an error.
     diff->setCaptureDir(m_dir.filePath(QStringLiteral("no-capture")));
     diff->run();
-    EventsModel* events = m_window->eventsPane()->eventsModel();
-    auto hasDiffError = [events] {
-        for (int row = 0; row < events->rowCount(); ++row)
-            if (events->event(row).source == QLatin1String("diff") &&
-                events->event(row).severity == Severity::Error &&
-                events->event(row).message.contains(QLatin1String("no-capture")))
-                return true;
-        return false;
-    };
-    QTRY_VERIFY_WITH_TIMEOUT(hasDiffError(), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(hasError(QStringLiteral("diff"), QStringLiteral("no-capture")), 10000);
+}
+
+void TestMainWindowLab::captureTabIsWired()
+{
+    auto* tabs = m_window->findChild<QTabWidget*>(QStringLiteral("centreTabs"));
+    CaptureView* capture = m_window->captureView();
+    QCOMPARE(tabs->tabText(tabs->indexOf(capture)), QStringLiteral("Capture"));
+    QVERIFY(capture->findChild<QComboBox*>(QStringLiteral("productionCombo"))
+                ->findText(QStringLiteral("lab-production")) >= 0);
+    // A start refused before any process (no capture folder): the form says so, and a refusal
+    // after the service call reaches the events pane as an error.
+    capture->start();
+    QVERIFY(!capture->isRunning());
+    QVERIFY(capture->findChild<MessageBanner*>(QStringLiteral("captureBanner"))
+                ->text()
+                .contains(QLatin1String("capture folder")));
+    capture->findChild<QLineEdit*>(QStringLiteral("captureDirEdit"))
+        ->setText(m_dir.filePath(QStringLiteral("capture")));
+    capture->findChild<QSpinBox*>(QStringLiteral("listenPortSpin"))->setValue(0);
+    capture->start();
+    QTRY_VERIFY_WITH_TIMEOUT(hasError(QStringLiteral("capture"), QStringLiteral("65535")), 10000);
+    QVERIFY(!capture->isRunning());
 }
 
 QTEST_MAIN(TestMainWindowLab)
