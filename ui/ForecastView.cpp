@@ -135,6 +135,11 @@ ForecastView::ForecastView(QString repositoryPath, QWidget* parent)
     thresholdRow->addWidget(new QLabel(tr("within the horizon with probability ≥"), this));
     thresholdRow->addWidget(m_thresholdProbability);
     thresholdRow->addWidget(m_addThreshold);
+    m_removeThreshold = new QPushButton(tr("Remove threshold"), this);
+    m_removeThreshold->setObjectName(QStringLiteral("removeThresholdButton"));
+    m_removeThreshold->setToolTip(tr("Removes the threshold drawn on the chart."));
+    m_removeThreshold->setEnabled(false);
+    thresholdRow->addWidget(m_removeThreshold);
     thresholdRow->addStretch(1);
 
     m_model = new QLabel(this);
@@ -204,6 +209,7 @@ ForecastView::ForecastView(QString repositoryPath, QWidget* parent)
     connect(m_horizons, &QComboBox::currentIndexChanged, this, [this] { loadForecast(); });
     connect(m_refit, &QPushButton::clicked, this, &ForecastView::reload);
     connect(m_addThreshold, &QPushButton::clicked, this, &ForecastView::addThreshold);
+    connect(m_removeThreshold, &QPushButton::clicked, this, &ForecastView::removeThreshold);
     setHost(QString());
 }
 
@@ -353,6 +359,33 @@ void ForecastView::loadForecast()
         });
 }
 
+void ForecastView::removeThreshold()
+{
+    if (m_shownThreshold <= 0)
+        return;
+    const qint64 id = m_shownThreshold;
+    m_removeThreshold->setEnabled(false);
+    ++m_pending;
+    runAsync(
+        m_workers, this,
+        [path = m_repositoryPath, id]() -> Status {
+            auto repo = Repository::open(path);
+            if (!repo)
+                return repo.error();
+            return (*repo)->removeThreshold(id);
+        },
+        [this, id](Status removed) {
+            finishOne();
+            if (!removed) {
+                m_removeThreshold->setEnabled(m_shownThreshold > 0);
+                Q_EMIT failed(
+                    tr("Removing threshold %1 failed: %2").arg(id).arg(removed.error().message));
+                return;
+            }
+            loadForecast(); // the next newest threshold on this metric, if any, takes its place
+        });
+}
+
 void ForecastView::clearChart(const QString& message)
 {
     for (QLineSeries* s :
@@ -360,6 +393,8 @@ void ForecastView::clearChart(const QString& message)
           m_band95->upperSeries(), m_band95->lowerSeries()})
         s->clear();
     m_breachMarker->clear();
+    m_shownThreshold = 0;
+    m_removeThreshold->setEnabled(false);
     m_model->setText(message);
     m_accuracy->clear();
     m_breach->clear();
@@ -394,6 +429,8 @@ void ForecastView::showForecast(const ChartForecast& fit)
             extend(x);
     const qint64 start = fit.history.empty() ? f.startMs : qint64(fit.history.front().x());
     const qint64 end = f.startMs + qint64(f.mean.size()) * f.stepMs;
+    m_shownThreshold = fit.threshold ? fit.threshold->id : 0;
+    m_removeThreshold->setEnabled(m_shownThreshold > 0);
     m_threshold->clear();
     m_breachMarker->clear();
     if (fit.threshold) {

@@ -25,8 +25,8 @@ namespace doppel {
 // Forecast of one metric of one host: history (reduced to per-pixel min/max before drawing),
 // forecast mean, 80 and 95 % bands, the threshold line and the predicted breach, with the model
 // and its hold-out accuracy; below, the built-in PostgreSQL limits' time to breach as the
-// forecast service stored them. Adding a threshold stores it, re-fits, and logs a recommendation
-// when the threshold is at risk. Fits and reads run on a worker, and only while the view is
+// forecast service stored them. Adding a threshold (a ceiling or a floor) stores it, re-fits, and
+// logs a recommendation when the threshold is at risk; removing takes the one shown away. Fits and reads run on a worker, and only while the view is
 // shown (a hidden tab fits when it is opened); GUI thread only.
 class ForecastView : public QWidget
 {
@@ -48,6 +48,8 @@ public Q_SLOTS:
     // Reads the metric list, thresholds and limits again, and re-fits the shown metric.
     void reload();
     void addThreshold();
+    // Removes the threshold the chart shows (the newest on this metric) and fits again.
+    void removeThreshold();
 
 Q_SIGNALS:
     void eventLogged(const doppel::Event& event);
@@ -73,6 +75,8 @@ private:
     QDoubleSpinBox* m_thresholdValue = nullptr;
     QDoubleSpinBox* m_thresholdProbability = nullptr;
     QPushButton* m_addThreshold = nullptr;
+    QPushButton* m_removeThreshold = nullptr;
+    qint64 m_shownThreshold = 0; // id of the threshold on the chart, 0 for none
     QLabel* m_title = nullptr;
     QLabel* m_model = nullptr;
     QLabel* m_accuracy = nullptr;

@@ -226,6 +226,27 @@ private Q_SLOTS:
         direction->setCurrentIndex(direction->findData(false));
     }
 
+    // Remove takes the threshold off the chart; the next newest on the metric takes its place
+    // until none is left.
+    void removeThresholdsOneByOne()
+    {
+        auto repo = Repository::open(m_path);
+        QVERIFY(repo.ok());
+        const auto count = [&] { return int((*repo)->thresholds()->size()); };
+        const int before = count();
+        QVERIFY(before >= 2);
+        auto* remove = child<QPushButton>("removeThresholdButton");
+        for (int left = before - 1; left >= 0; --left) {
+            QVERIFY(remove->isEnabled());
+            QTest::mouseClick(remove, Qt::LeftButton);
+            waitIdle();
+            QCOMPARE(count(), left);
+            QCOMPARE(series<QLineSeries>("thresholdLine")->count(), left > 0 ? 2 : 0);
+        }
+        QVERIFY(!remove->isEnabled());
+        QVERIFY(child<QLabel>("breachLabel")->text().startsWith(QStringLiteral("No threshold")));
+    }
+
     void cleanupTestCase() { m_view.reset(); }
 };
 
