@@ -26,8 +26,9 @@ namespace doppel {
 // forecast mean, 80 and 95 % bands, the threshold line and the predicted breach, with the model
 // and its hold-out accuracy; below, the built-in PostgreSQL limits' time to breach as the
 // forecast service stored them. Adding a threshold (a ceiling or a floor) stores it, re-fits, and
-// logs a recommendation when the threshold is at risk; removing takes the one shown away. Fits and reads run on a worker, and only while the view is
-// shown (a hidden tab fits when it is opened); GUI thread only.
+// logs a recommendation when the threshold is at risk; removing takes the one shown away. Fits and
+// reads run on a worker, and only while the view is shown (a hidden tab fits when it is opened);
+// GUI thread only.
 class ForecastView : public QWidget
 {
     Q_OBJECT
