@@ -49,6 +49,8 @@ QByteArray stats(const ProxyShared& shared)
         {"statements_captured", QByteArray::number(c.statementsCaptured.load())},
         {"protocol_errors", QByteArray::number(c.protocolErrors.load())},
         {"upstream_failures", QByteArray::number(c.upstreamFailures.load())},
+        {"tls_sessions", QByteArray::number(c.tlsClients.load())},
+        {"tls_handshake_failures", QByteArray::number(c.tlsFailures.load())},
         {"cancels_forwarded", QByteArray::number(c.cancelsForwarded.load())},
         {"paused", shared.paused.load() ? "1" : "0"},
         {"busy_sessions", QByteArray::number(shared.busySessions.load())},

@@ -3,7 +3,9 @@
 
 #include "postgres/Conninfo.h"
 
+#include <QDir>
 #include <QFileInfo>
+#include <QMap>
 #include <QRegularExpression>
 #include <QSettings>
 
@@ -35,6 +37,9 @@ const QStringList kValueOptions = {
     QStringLiteral("check-results"),
     QStringLiteral("shadow-slot"),
     QStringLiteral("critical-fingerprint"),
+    QStringLiteral("tls-cert"),
+    QStringLiteral("tls-key"),
+    QStringLiteral("tls-require"),
 };
 
 // Settings that may be given several times and accumulate; the command line's replace the
@@ -87,6 +92,15 @@ Status apply(ProxyConfig& c, const QString& key, const QString& value)
         if (!isBoolean(v))
             return invalid(QStringLiteral("redact takes true or false, not '%1'").arg(value));
         c.redact = isTrue(v);
+    } else if (key == QLatin1String("tls-require")) {
+        const QString v = value.toLower();
+        if (!isBoolean(v))
+            return invalid(QStringLiteral("tls-require takes true or false, not '%1'").arg(value));
+        c.tlsRequire = isTrue(v);
+    } else if (key == QLatin1String("tls-cert")) {
+        c.tlsCert = value;
+    } else if (key == QLatin1String("tls-key")) {
+        c.tlsKey = value;
     } else if (key == QLatin1String("mirror-writes")) {
         const QString v = value.toLower();
         if (!isBoolean(v))
@@ -186,7 +200,8 @@ Result<Pairs> splitArguments(const QStringList& args)
         if (const int eq = a.indexOf(QLatin1Char('=')); eq >= 0) {
             value = a.mid(eq + 1);
             a = a.left(eq);
-        } else if (a == QLatin1String("redact") || a == QLatin1String("mirror-writes")) {
+        } else if (a == QLatin1String("redact") || a == QLatin1String("mirror-writes") ||
+                   a == QLatin1String("tls-require")) {
             value = QStringLiteral("true"); // a switch on the command line
         } else {
             if (!kValueOptions.contains(a))
@@ -228,6 +243,32 @@ Result<Pairs> readIni(const QString& path)
     return out;
 }
 
+// libpq's defaults for the files: ~/.postgresql/root.crt, postgresql.crt, postgresql.key.
+Status resolveUpstreamTls(UpstreamTls& tls, const QString& sslmode, const QString& host)
+{
+    static const QMap<QString, UpstreamTls::Mode> modes = {
+        {QStringLiteral("disable"), UpstreamTls::Mode::Disable},
+        {QStringLiteral("allow"), UpstreamTls::Mode::Disable},
+        {QStringLiteral("prefer"), UpstreamTls::Mode::Prefer},
+        {QStringLiteral("require"), UpstreamTls::Mode::Require},
+        {QStringLiteral("verify-ca"), UpstreamTls::Mode::VerifyCa},
+        {QStringLiteral("verify-full"), UpstreamTls::Mode::VerifyFull},
+    };
+    const QString mode = sslmode.isEmpty() ? QStringLiteral("prefer") : sslmode;
+    if (!modes.contains(mode))
+        return invalid(QStringLiteral("invalid sslmode '%1' in --upstream").arg(sslmode));
+    tls.mode = modes.value(mode);
+    tls.host = host;
+    const QString home = QDir::homePath() + QStringLiteral("/.postgresql/");
+    if (tls.rootCert.isEmpty() && QFileInfo::exists(home + QStringLiteral("root.crt")))
+        tls.rootCert = home + QStringLiteral("root.crt");
+    if (tls.cert.isEmpty())
+        tls.cert = home + QStringLiteral("postgresql.crt");
+    if (tls.key.isEmpty())
+        tls.key = home + QStringLiteral("postgresql.key");
+    return Ok{};
+}
+
 Status resolveUpstream(ProxyConfig& c)
 {
     if (c.upstream.isEmpty())
@@ -239,6 +280,7 @@ Status resolveUpstream(ProxyConfig& c)
     QString hostaddr;
     QString port;
     QString sslmode;
+    UpstreamTls& tls = c.upstreamTls;
     for (const auto& [k, v] : *effective) {
         if (k == QLatin1String("host"))
             host = v;
@@ -248,6 +290,14 @@ Status resolveUpstream(ProxyConfig& c)
             port = v;
         else if (k == QLatin1String("sslmode"))
             sslmode = v;
+        else if (k == QLatin1String("sslrootcert"))
+            tls.rootCert = v;
+        else if (k == QLatin1String("sslcert"))
+            tls.cert = v;
+        else if (k == QLatin1String("sslkey"))
+            tls.key = v;
+        else if (k == QLatin1String("sslsni"))
+            tls.sni = v != QLatin1String("0");
         else if (k == QLatin1String("user"))
             c.upstreamUser = v;
         else if (k == QLatin1String("dbname"))
@@ -257,17 +307,32 @@ Status resolveUpstream(ProxyConfig& c)
         c.upstreamDatabase = QStringLiteral("postgres");
     if (host.contains(QLatin1Char(',')) || hostaddr.contains(QLatin1Char(',')))
         return invalid(QStringLiteral("--upstream with several hosts is not supported yet"));
-    if (sslmode == QLatin1String("require") || sslmode.startsWith(QLatin1String("verify")))
-        return invalid(QStringLiteral("TLS to the upstream (sslmode=%1) is not supported yet; "
-                                      "use sslmode=disable or prefer")
-                           .arg(sslmode));
     c.upstreamHost = !hostaddr.isEmpty() ? hostaddr
                      : !host.isEmpty()   ? host
                                          : QStringLiteral("/var/run/postgresql");
+    if (auto st = resolveUpstreamTls(tls, sslmode, host.isEmpty() ? c.upstreamHost : host); !st)
+        return st;
+    // As libpq: no TLS over a Unix-domain socket.
+    if (c.upstreamHost.startsWith(QLatin1Char('/'))) {
+        if (tls.required())
+            return invalid(QStringLiteral("sslmode=%1 cannot be used with a Unix-domain socket "
+                                          "upstream (%2)")
+                               .arg(sslmode, c.upstreamHost));
+        tls.mode = UpstreamTls::Mode::Disable;
+    }
     bool ok = true;
     c.upstreamPort = port.isEmpty() ? 5432 : port.toInt(&ok);
     if (!ok || c.upstreamPort <= 0 || c.upstreamPort > 65535)
         return invalid(QStringLiteral("invalid upstream port '%1'").arg(port));
+    return Ok{};
+}
+
+Status checkTls(const ProxyConfig& c)
+{
+    if (c.tlsCert.isEmpty() != c.tlsKey.isEmpty())
+        return invalid(QStringLiteral("--tls-cert and --tls-key go together"));
+    if (c.tlsRequire && c.tlsCert.isEmpty())
+        return invalid(QStringLiteral("--tls-require needs --tls-cert and --tls-key"));
     return Ok{};
 }
 
@@ -329,6 +394,8 @@ Result<ProxyConfig> build(const QStringList& args, const ProxyConfig* base)
         return st.error();
     if (auto st = checkMirror(c); !st)
         return st.error();
+    if (auto st = checkTls(c); !st)
+        return st.error();
     return c;
 }
 
@@ -356,6 +423,8 @@ QString proxyUsage()
         "  more: [--workers N] [--max-message-size BYTES] [--fsync none|interval|always]\n"
         "        [--segment-size BYTES] [--segment-seconds S] [--drain-timeout S]\n"
         "        [--metrics-listen HOST:PORT]  (Prometheus text format at any path)\n"
+        "        [--tls-cert FILE --tls-key FILE] [--tls-require]  (TLS for clients; the\n"
+        "        upstream conninfo's sslmode, sslrootcert, sslcert, sslkey set TLS upstream)\n"
         "        [--redact]  (capture normalized statements only, no parameter values)\n"
         "        [--mirror-by session|statement] [--mirror-writes] [--mirror-queue N]\n"
         "        (--mirror-rate R of the read-only statements go to --shadow; N statements\n"

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "TlsStream.h"
 #include "common/Result.h"
 #include "workload/CaptureWriter.h"
 
@@ -17,7 +18,7 @@ struct ProxyConfig
 {
     QString listenHost = QStringLiteral("127.0.0.1");
     int listenPort = -1; // -1: not given; 0: any free port
-    QString upstream;    // conninfo; only host/hostaddr/port/sslmode matter to the proxy
+    QString upstream;    // conninfo; the proxy uses its host/port/user/dbname and ssl* keys
     QString shadow;
     double mirrorRate = 0.0;
     bool mirrorByStatement = false; // --mirror-by statement; by session otherwise
@@ -40,12 +41,18 @@ struct ProxyConfig
     bool redact = false; // capture only normalized statements, no parameter values
     QString metricsHost; // empty: no Prometheus endpoint
     int metricsPort = 0;
+    // TLS for clients: with a certificate and key, SSLRequest is answered 'S'; --tls-require
+    // then refuses clients that stay in plain text.
+    QString tlsCert;
+    QString tlsKey;
+    bool tlsRequire = false;
 
     // Where upstream connections go, resolved from `upstream` by libpq's rules.
     QString upstreamHost; // a TCP host or a Unix socket directory
     int upstreamPort = 5432;
     QString upstreamUser;     // the admin when no --admin-user is named
     QString upstreamDatabase; // where admin logins are checked
+    UpstreamTls upstreamTls;  // sslmode and its files, from the upstream conninfo
     // --admin-user, or the upstream conninfo's user when none is named.
     QStringList effectiveAdminUsers() const
     {

@@ -40,6 +40,10 @@ QByteArray prometheusText(const ProxyShared& shared)
            "Sessions whose upstream connection failed.", double(c.upstreamFailures.load()));
     metric(out, "doppel_proxy_cancels_forwarded_total", "counter",
            "CancelRequests forwarded to the upstream.", double(c.cancelsForwarded.load()));
+    metric(out, "doppel_proxy_tls_sessions_total", "counter",
+           "Client sessions that started TLS with the proxy.", double(c.tlsClients.load()));
+    metric(out, "doppel_proxy_tls_handshake_failures_total", "counter",
+           "Client TLS handshakes that failed.", double(c.tlsFailures.load()));
     if (shared.mirror) {
         const MirrorCounters& m = shared.mirror->counters;
         metric(out, "doppel_proxy_mirror_rate", "gauge",

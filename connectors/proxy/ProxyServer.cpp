@@ -46,6 +46,31 @@ void ProxyServer::log(const QString& message) const
     ::fwrite(line.constData(), 1, size_t(line.size()), stderr);
 }
 
+namespace {
+
+// The TLS contexts of a configuration; a certificate that does not load is an error, so a
+// RELOAD with a broken one keeps the old contexts.
+Result<ProxyShared::Tls> makeTls(const ProxyConfig& config)
+{
+    ProxyShared::Tls tls;
+    tls.requireClients = config.tlsRequire;
+    if (!config.tlsCert.isEmpty()) {
+        auto clients = TlsContext::forClients(config.tlsCert, config.tlsKey);
+        if (!clients)
+            return clients.error();
+        tls.clients = *clients;
+    }
+    if (config.upstreamTls.wanted()) {
+        auto upstream = TlsContext::forUpstream(config.upstreamTls);
+        if (!upstream)
+            return upstream.error();
+        tls.upstream = *upstream;
+    }
+    return tls;
+}
+
+} // namespace
+
 Result<std::unique_ptr<ProxyServer>> ProxyServer::create(const ProxyConfig& config,
                                                          const QStringList& arguments)
 {
@@ -63,6 +88,10 @@ Result<std::unique_ptr<ProxyServer>> ProxyServer::create(const ProxyConfig& conf
     if (!upstream)
         return upstream.error();
     s->m_shared.setUpstream(*upstream);
+    auto tls = makeTls(config);
+    if (!tls)
+        return tls.error();
+    s->m_shared.setTls(*tls);
     s->m_shared.maxMessageSize.store(config.maxMessageSize);
     s->m_shared.setAdmin(config.effectiveAdminUsers(), config.upstreamDatabase.toUtf8());
 
@@ -211,6 +240,11 @@ void ProxyServer::reload()
         log(QStringLiteral("SIGHUP: config not reloaded: ") + upstream.error().message);
         return;
     }
+    auto tls = makeTls(*next);
+    if (!tls) {
+        log(QStringLiteral("SIGHUP: config not reloaded: ") + tls.error().message);
+        return;
+    }
     QStringList restart;
     if (next->listenHost != m_config.listenHost || next->listenPort != m_config.listenPort)
         restart << QStringLiteral("listen");
@@ -231,11 +265,16 @@ void ProxyServer::reload()
         m_config.mirrorRate = next->mirrorRate;
     }
     m_shared.setUpstream(*upstream);
+    m_shared.setTls(*tls);
     m_shared.maxMessageSize.store(next->maxMessageSize);
     m_shared.setAdmin(next->effectiveAdminUsers(), next->upstreamDatabase.toUtf8());
     m_config.upstream = next->upstream;
     m_config.upstreamHost = next->upstreamHost;
     m_config.upstreamPort = next->upstreamPort;
+    m_config.upstreamTls = next->upstreamTls;
+    m_config.tlsCert = next->tlsCert;
+    m_config.tlsKey = next->tlsKey;
+    m_config.tlsRequire = next->tlsRequire;
     m_config.maxMessageSize = next->maxMessageSize;
     m_config.drainSeconds = next->drainSeconds;
     log(QStringLiteral("SIGHUP: reloaded; new sessions go to %1").arg(upstream->display) +

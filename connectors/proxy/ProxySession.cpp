@@ -49,8 +49,8 @@ ProxySession::ProxySession(ProxyShared& shared, int epollFd, int clientFd,
                            std::set<ProxySession*>* ticking)
     : m_shared(shared), m_epoll(epollFd), m_clientFd(clientFd),
       m_maxMessage(shared.maxMessageSize.load()), m_peer(describePeer(peer)),
-      m_sessionId(shared.nextSessionId.fetch_add(1)), m_captureBatch(captureBatch),
-      m_ticking(ticking)
+      m_sessionId(shared.nextSessionId.fetch_add(1)), m_tls(shared.tls()),
+      m_captureBatch(captureBatch), m_ticking(ticking)
 {
     m_shared.counters.sessionsTotal.fetch_add(1, std::memory_order_relaxed);
     m_shared.counters.sessionsActive.fetch_add(1, std::memory_order_relaxed);
@@ -71,6 +71,8 @@ void ProxySession::close()
     if (m_state == State::Closed)
         return;
     m_state = State::Closed;
+    m_clientTls.reset(); // sends close_notify while the sockets are still open
+    m_serverTls.reset();
     if (m_clientFd >= 0) {
         epoll_ctl(m_epoll, EPOLL_CTL_DEL, m_clientFd, nullptr);
         ::close(m_clientFd);
@@ -106,19 +108,28 @@ void ProxySession::onEvent(bool client, std::uint32_t events)
     if (!client && m_state == State::Connecting) {
         if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP))
             finishConnect();
+    } else if (!client && m_state == State::UpstreamTls) {
+        continueUpstreamTls();
+    } else if (client && m_clientHandshake) {
+        continueClientTls();
     } else {
-        if (events & (EPOLLIN | EPOLLHUP | EPOLLERR))
+        TlsStream* tls = client ? m_clientTls.get() : m_serverTls.get();
+        // A TLS read may wait for the socket to take a record, and a write for one to arrive.
+        if ((events & (EPOLLIN | EPOLLHUP | EPOLLERR)) ||
+            (tls && (events & EPOLLOUT) && tls->readWantsWrite()))
             readFrom(client);
-        if (m_state != State::Closed && (events & EPOLLOUT)) {
+        if (m_state != State::Closed &&
+            ((events & EPOLLOUT) || (tls && (events & EPOLLIN) && tls->writeWantsRead()))) {
             if (client)
-                flush(m_down, m_clientFd, true);
+                flush(m_down, true);
             else
-                flush(m_up, m_serverFd, false);
+                flush(m_up, false);
         }
     }
     if (m_state == State::Closed)
         return;
     pump();
+    drainTls();
     if (m_state != State::Closed)
         updateInterest();
 }
@@ -126,10 +137,9 @@ void ProxySession::onEvent(bool client, std::uint32_t events)
 void ProxySession::readFrom(bool client)
 {
     Pipe& pipe = client ? m_up : m_down;
-    const int fd = client ? m_clientFd : m_serverFd;
     if (!pipe.hasRoom(std::size_t(m_maxMessage) + 5))
         return;
-    const ssize_t n = ::read(fd, pipe.data.data() + pipe.end, pipe.data.size() - pipe.end);
+    const ssize_t n = ioRead(client, pipe.data.data() + pipe.end, pipe.data.size() - pipe.end);
     if (n > 0) {
         pipe.end += std::size_t(n);
         return;
@@ -170,12 +180,12 @@ void ProxySession::pump()
             fail("08P01", QStringLiteral("upstream: ") + st.error().message);
             return;
         }
-        flush(m_up, m_serverFd, false);
+        flush(m_up, false);
         if (m_adminReady)
             enterAdmin();
     }
     if (m_state != State::Closed)
-        flush(m_down, m_clientFd, true);
+        flush(m_down, true);
 }
 
 void ProxySession::resume()
@@ -183,6 +193,7 @@ void ProxySession::resume()
     if (m_state == State::Closed)
         return;
     pump();
+    drainTls();
     if (m_state != State::Closed)
         updateInterest();
 }
@@ -195,11 +206,11 @@ void ProxySession::setBusy(bool busy)
     m_shared.busySessions.fetch_add(busy ? 1 : -1, std::memory_order_relaxed);
 }
 
-void ProxySession::flush(Pipe& pipe, int fd, bool toClient)
+void ProxySession::flush(Pipe& pipe, bool toClient)
 {
-    while (pipe.begin < pipe.parsed && fd >= 0) {
+    while (pipe.begin < pipe.parsed && (toClient ? m_clientFd : m_serverFd) >= 0) {
         const ssize_t n =
-            ::send(fd, pipe.data.data() + pipe.begin, pipe.parsed - pipe.begin, MSG_NOSIGNAL);
+            ioWrite(toClient, pipe.data.data() + pipe.begin, pipe.parsed - pipe.begin);
         if (n > 0) {
             pipe.begin += std::size_t(n);
             (toClient ? m_shared.counters.bytesToClient : m_shared.counters.bytesToServer)
@@ -220,10 +231,14 @@ void ProxySession::updateInterest()
 {
     const std::size_t maxFrame = std::size_t(m_maxMessage) + 5;
     std::uint32_t client = 0;
-    if (m_up.hasRoom(maxFrame))
-        client |= EPOLLIN;
-    if (m_down.unsent())
-        client |= EPOLLOUT;
+    if (m_clientHandshake) {
+        client = EPOLLIN | (m_clientTls->handshakeWantsWrite() ? std::uint32_t(EPOLLOUT) : 0u);
+    } else {
+        if (m_up.hasRoom(maxFrame) || (m_clientTls && m_clientTls->writeWantsRead()))
+            client |= EPOLLIN;
+        if (m_down.unsent() || (m_clientTls && m_clientTls->readWantsWrite()))
+            client |= EPOLLOUT;
+    }
     if (client != m_clientEvents) {
         epoll_event ev{};
         ev.events = client;
@@ -236,10 +251,13 @@ void ProxySession::updateInterest()
     std::uint32_t server = 0;
     if (m_state == State::Connecting) {
         server = EPOLLOUT;
+    } else if (m_state == State::UpstreamTls) {
+        server = EPOLLIN |
+                 (m_serverTls && m_serverTls->handshakeWantsWrite() ? std::uint32_t(EPOLLOUT) : 0u);
     } else {
-        if (m_down.hasRoom(maxFrame))
+        if (m_down.hasRoom(maxFrame) || (m_serverTls && m_serverTls->writeWantsRead()))
             server |= EPOLLIN;
-        if (m_up.unsent())
+        if (m_up.unsent() || (m_serverTls && m_serverTls->readWantsWrite()))
             server |= EPOLLOUT;
     }
     if (server != m_serverEvents) {
@@ -281,14 +299,22 @@ void ProxySession::finishConnect()
                           .arg(m_upstream.display, errnoText(err)));
         return;
     }
+    if (m_tls.upstream && m_upstream.storage.ss_family != AF_UNIX) {
+        // libpq's order: SSLRequest first, the startup packet only after 'S' and a handshake
+        // (or 'N', when sslmode allows plain text).
+        const QByteArray request = pgwire::SslRequest{}.encode();
+        sendRaw(false, request.constData(), std::size_t(request.size()));
+        m_state = State::UpstreamTls;
+        return;
+    }
     m_state = State::Active;
 }
 
-void ProxySession::sendRaw(int fd, const char* data, std::size_t size)
+void ProxySession::sendRaw(bool toClient, const char* data, std::size_t size)
 {
     // Best effort on a socket about to close: what does not fit in the kernel buffer is lost.
-    while (fd >= 0 && size > 0) {
-        const ssize_t n = ::send(fd, data, size, MSG_NOSIGNAL | MSG_DONTWAIT);
+    while ((toClient ? m_clientFd : m_serverFd) >= 0 && size > 0) {
+        const ssize_t n = ioWrite(toClient, data, size);
         if (n <= 0)
             return;
         data += n;
@@ -301,10 +327,10 @@ void ProxySession::fail(const QByteArray& sqlState, const QString& message)
     if (m_state == State::Closed)
         return;
     // The error may only follow whole messages, or the client would read it as part of one.
-    flush(m_down, m_clientFd, true);
+    flush(m_down, true);
     if (m_state != State::Closed && m_down.atBoundary() && !m_down.unsent()) {
         const QByteArray err = pgwire::ErrorResponse::fatal(sqlState, message.toUtf8()).encode();
-        sendRaw(m_clientFd, err.constData(), std::size_t(err.size()));
+        sendRaw(true, err.constData(), std::size_t(err.size()));
     }
     close();
 }
@@ -322,14 +348,14 @@ void ProxySession::clientGone()
         // Complete messages still buffered go first; a COPY the client abandoned is failed
         // explicitly so the server logs why, then the upstream session ends cleanly.
         m_up.end = m_up.parsed;
-        flush(m_up, m_serverFd, false);
+        flush(m_up, false);
         QByteArray tail;
         if (m_copyIn)
             tail += pgwire::CopyFail{"client connection lost during COPY"}.encode();
         if (!m_clientTerminated)
             tail += pgwire::Terminate{}.encode();
         if (!m_up.unsent())
-            sendRaw(m_serverFd, tail.constData(), std::size_t(tail.size()));
+            sendRaw(false, tail.constData(), std::size_t(tail.size()));
     }
     close();
 }
@@ -338,7 +364,7 @@ void ProxySession::serverGone()
 {
     if (m_state == State::Closed)
         return;
-    flush(m_down, m_clientFd, true);
+    flush(m_down, true);
     if (m_state == State::Closed)
         return;
     if (!m_clientTerminated && m_lastServerType != 'E')

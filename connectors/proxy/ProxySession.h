@@ -59,15 +59,24 @@ public:
     void tick();
 
 private:
-    enum class State { Startup, Connecting, Active, Admin, Closed };
+    // UpstreamTls: connected, SSLRequest sent, answer or handshake pending.
+    enum class State { Startup, Connecting, UpstreamTls, Active, Admin, Closed };
 
     void readFrom(bool client);
+    ssize_t ioRead(bool client, char* data, std::size_t size);
+    ssize_t ioWrite(bool client, const char* data, std::size_t size);
+    Status startClientTls();
+    void continueClientTls();
+    void continueUpstreamTls();
+    void drainTls();
+    void checkChannelBinding(const char* body, std::size_t size);
+    void stripChannelBinding(Pipe& pipe, std::size_t& total);
     void pump();
     Status scanStartup();
     Status scanRegular(Pipe& pipe, bool fromClient);
     Status onClientMessage(char type, char* body, std::size_t size);
     void onServerMessage(char type, char* body, std::size_t size);
-    void flush(Pipe& pipe, int fd, bool toClient);
+    void flush(Pipe& pipe, bool toClient);
     void finishConnect();
     void startUpstream();
     void updateInterest();
@@ -75,7 +84,7 @@ private:
     void clientGone();
     void serverGone();
     void close();
-    void sendRaw(int fd, const char* data, std::size_t size);
+    void sendRaw(bool toClient, const char* data, std::size_t size);
     void forwardCancel(std::int32_t pid, std::int32_t secret);
     Status beginAdmin(const QByteArray& user, std::uint32_t packetLength);
     void enterAdmin();
@@ -107,6 +116,12 @@ private:
     bool m_adminReady = false; // the upstream said ReadyForQuery: the console takes over
     bool m_registered = false;
     char m_lastServerType = 0;
+    ProxyShared::Tls m_tls;                 // the contexts in force when the session began
+    std::unique_ptr<TlsStream> m_clientTls; // null while the client speaks plain text
+    std::unique_ptr<TlsStream> m_serverTls;
+    bool m_clientHandshake = false;  // TLS handshake with the client under way
+    bool m_upstreamAnswered = false; // the upstream answered SSLRequest with 'S'
+    bool m_saslOffered = false;      // SCRAM offered with TLS on both sides: the choice is checked
     std::unique_ptr<StatementTracker> m_tracker;
     std::shared_ptr<MirrorSession> m_mirror; // null when this session is not mirrored
     std::vector<CaptureRecord>* m_captureBatch;

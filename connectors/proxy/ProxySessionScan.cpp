@@ -37,12 +37,17 @@ Status ProxySession::scanStartup()
             return kind.error();
         switch (*kind) {
         case pgwire::StartupKind::Ssl:
-        case pgwire::StartupKind::GssEnc:
-            // No TLS or GSS encryption here: 'N' tells the client to go on in plain text (or
-            // give up, if its sslmode demands encryption).
             m_up.parsed += len;
             m_up.begin = m_up.parsed;
-            sendRaw(m_clientFd, "N", 1);
+            if (m_tls.clients)
+                return startClientTls();
+            sendRaw(true, "N", 1); // plain text only: the client goes on or gives up
+            break;
+        case pgwire::StartupKind::GssEnc:
+            // No GSS encryption here: 'N' tells the client to go on (or to try TLS next).
+            m_up.parsed += len;
+            m_up.begin = m_up.parsed;
+            sendRaw(true, "N", 1);
             break;
         case pgwire::StartupKind::Cancel: {
             auto cancel = pgwire::CancelRequest::decode(frame);
@@ -56,6 +61,11 @@ Status ProxySession::scanStartup()
             auto startup = pgwire::StartupMessage::decode(frame);
             if (!startup)
                 return startup.error();
+            if (m_tls.requireClients && !m_clientTls) {
+                fail("28000", QStringLiteral("doppel-proxy accepts only TLS connections: "
+                                             "connect with sslmode=require or stricter"));
+                return Ok{};
+            }
             SessionRegistry::Info info;
             info.id = m_sessionId;
             info.user = startup->parameter("user");
@@ -131,12 +141,14 @@ Status ProxySession::scanRegular(Pipe& pipe, bool fromClient)
         if (fromClient && !pgwire::isFrontendType(type))
             return pgwire::protocolError(
                 QStringLiteral("invalid frontend message type %1").arg(int((unsigned char)type)));
-        const std::size_t total = std::size_t(len) + 1;
+        std::size_t total = std::size_t(len) + 1;
         bool needBody;
         if (fromClient)
-            needBody = m_tracker && StatementTracker::clientNeedsBody(type);
+            needBody = (m_tracker && StatementTracker::clientNeedsBody(type)) ||
+                       (type == 'p' && m_saslOffered);
         else
             needBody = type == 'K' || type == 'Z' ||
+                       (type == 'R' && m_serverTls && !m_saslOffered) ||
                        (m_tracker && (m_tracker->serverNeedsBody(type) || type == 'S'));
         if (needBody) {
             if (pipe.end - pipe.parsed < total) {
@@ -149,6 +161,8 @@ Status ProxySession::scanRegular(Pipe& pipe, bool fromClient)
                     return st;
             } else {
                 onServerMessage(type, h + 5, len - 4);
+                if (type == 'R' && m_serverTls && !m_clientTls)
+                    stripChannelBinding(pipe, total);
             }
             pipe.parsed += total;
         } else {
@@ -171,6 +185,12 @@ Status ProxySession::scanRegular(Pipe& pipe, bool fromClient)
 
 Status ProxySession::onClientMessage(char type, char* body, std::size_t size)
 {
+    if (type == 'p' && m_saslOffered && body) {
+        m_saslOffered = false; // only SASLInitialResponse names the mechanism
+        checkChannelBinding(body, size);
+        if (m_state == State::Closed)
+            return Ok{};
+    }
     if (type == 'X') {
         m_clientTerminated = true;
     } else {
@@ -191,6 +211,10 @@ void ProxySession::onServerMessage(char type, char* body, std::size_t size)
     switch (type) {
     case 'G':
         m_copyIn = true;
+        break;
+    case 'R':
+        if (body && size >= 4 && pgwire::readBe32(body) == 10 && m_serverTls && m_clientTls)
+            m_saslOffered = true; // AuthenticationSASL: the client's answer gets checked
         break;
     case 'C':
     case 'E':
@@ -302,7 +326,7 @@ void ProxySession::tick()
     m_ticking->erase(this);
     scanAdmin(); // queries the client sent while it waited
     if (m_state != State::Closed) {
-        flush(m_down, m_clientFd, true);
+        flush(m_down, true);
         if (m_state != State::Closed)
             updateInterest();
     }
@@ -313,7 +337,8 @@ void ProxySession::enterAdmin()
     m_adminReady = false;
     if (m_serverFd >= 0) {
         const QByteArray bye = pgwire::Terminate{}.encode();
-        sendRaw(m_serverFd, bye.constData(), std::size_t(bye.size()));
+        sendRaw(false, bye.constData(), std::size_t(bye.size()));
+        m_serverTls.reset();
         epoll_ctl(m_epoll, EPOLL_CTL_DEL, m_serverFd, nullptr);
         ::close(m_serverFd);
         m_serverFd = -1;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "ProxyNet.h"
+#include "TlsStream.h"
 
 #include <QStringList>
 
@@ -9,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <unordered_map>
@@ -32,6 +34,8 @@ struct ProxyCounters
     std::atomic<std::uint64_t> protocolErrors{0};
     std::atomic<std::uint64_t> upstreamFailures{0};
     std::atomic<std::uint64_t> cancelsForwarded{0};
+    std::atomic<std::uint64_t> tlsClients{0};  // clients that asked for TLS and got 'S'
+    std::atomic<std::uint64_t> tlsFailures{0}; // of those, handshakes that failed
 };
 
 // Maps the BackendKeyData the proxy hands to a client to the upstream backend's key, so a
@@ -145,12 +149,31 @@ public:
         std::lock_guard lock(m_mutex);
         return m_adminDatabase;
     }
+    // TLS contexts: for clients (null without a certificate) and for the upstream (null with
+    // sslmode=disable). A session takes both when it starts; RELOAD swaps them for new ones.
+    struct Tls
+    {
+        std::shared_ptr<TlsContext> clients;
+        std::shared_ptr<TlsContext> upstream;
+        bool requireClients = false;
+    };
+    Tls tls() const
+    {
+        std::lock_guard lock(m_mutex);
+        return m_tls;
+    }
+    void setTls(Tls tls)
+    {
+        std::lock_guard lock(m_mutex);
+        m_tls = std::move(tls);
+    }
 
 private:
     mutable std::mutex m_mutex;
     SocketAddress m_upstream;
     QStringList m_adminUsers;
     QByteArray m_adminDatabase;
+    Tls m_tls;
 };
 
 } // namespace doppel::proxy
