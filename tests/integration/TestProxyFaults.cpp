@@ -240,9 +240,10 @@ private Q_SLOTS:
         QTest::newRow("bad metrics address")
             << QStringList{"--listen", "127.0.0.1:0", "--upstream", up, "--metrics-listen", "9100"}
             << "--metrics-listen takes HOST:PORT";
-        QTest::newRow("upstream TLS")
-            << QStringList{"--listen", "127.0.0.1:0", "--upstream", up + " sslmode=require"}
-            << "not supported yet";
+        QTest::newRow("upstream TLS over a Unix socket")
+            << QStringList{"--listen", "127.0.0.1:0", "--upstream",
+                           "host=/tmp port=5432 sslmode=require"}
+            << "cannot be used with a Unix-domain socket";
         QTest::newRow("no upstream")
             << QStringList{"--listen", "127.0.0.1:0"} << "--upstream CONNINFO is required";
         QTest::newRow("bad listen")
