@@ -10,8 +10,9 @@ packages=(
   qt6-l10n-tools libgl-dev libqt6opengl6-dev qt6-qpa-plugins
   libpq-dev postgresql-15 postgresql-contrib
   libssh2-1-dev libeigen3-dev libsqlite3-dev zlib1g-dev libpg-query-dev qtkeychain-qt6-dev
-  libxxhash-dev
+  libxxhash-dev libssl-dev openssl
   openssh-server openssh-client pgbouncer pgreplay python3-psycopg2
+  openjdk-17-jdk-headless libpostgresql-jdbc-java
   xvfb xauth procps iproute2
 )
 

@@ -115,14 +115,16 @@ bool StatementTracker::serverNeedsBody(char type) const
     return type == 'C' || type == 'E' || type == 'Z';
 }
 
-StatementTracker::Slot* StatementTracker::headSlot()
+StatementTracker::Slot* StatementTracker::slotAt(int slot)
 {
-    if (m_queue.empty())
-        return nullptr;
-    const int slot = m_queue.front().slot;
     if (slot < m_slotBase || slot >= m_slotBase + int(m_slots.size()))
         return nullptr;
     return &m_slots[std::size_t(slot - m_slotBase)];
+}
+
+StatementTracker::Slot* StatementTracker::headSlot()
+{
+    return m_queue.empty() ? nullptr : slotAt(m_queue.front().slot);
 }
 
 int StatementTracker::openSlot(CaptureRecord::Protocol protocol, std::string text, std::string name,
@@ -146,16 +148,25 @@ int StatementTracker::openSlot(CaptureRecord::Protocol protocol, std::string tex
     return m_slotBase + int(m_slots.size()) - 1;
 }
 
-void StatementTracker::finish(int slot, std::int64_t rows, std::string sqlState)
+void StatementTracker::addServerTime(Slot& s, std::int64_t sentMono)
 {
-    if (slot < m_slotBase || slot >= m_slotBase + int(m_slots.size()))
-        return;
-    Slot& s = m_slots[std::size_t(slot - m_slotBase)];
     const std::int64_t now = monoUs();
     // In a pipeline the server starts a statement when the previous one completes, not when
-    // the client sent it.
-    const std::int64_t start = std::max(s.startMono, m_lastCompletionMono);
-    s.record.durationUs = now - start;
+    // the client sent it. A Query string's statements and a portal's Executes add up; the time
+    // a client spends between two fetches of a portal is not the server's.
+    const std::int64_t start = std::max(sentMono, m_lastCompletionMono);
+    s.record.durationUs += std::max<std::int64_t>(0, now - start);
+    m_lastCompletionMono = now;
+}
+
+void StatementTracker::finish(int slot, std::int64_t rows, std::string sqlState,
+                              std::int64_t sentMono)
+{
+    Slot* found = slotAt(slot);
+    if (!found)
+        return;
+    Slot& s = *found;
+    addServerTime(s, sentMono);
     s.record.rows = rows;
     s.record.sqlState = std::move(sqlState);
     // A failed statement has no result to compare; a Query string's later statements add to
@@ -165,7 +176,82 @@ void StatementTracker::finish(int slot, std::int64_t rows, std::string sqlState)
     else
         s.record.resultHash.reset();
     s.finished = true;
-    m_lastCompletionMono = now;
+}
+
+void StatementTracker::onExecuteSuspended()
+{
+    const Entry& head = m_queue.front();
+    Slot* s = headSlot();
+    if (!s)
+        return;
+    --s->executesOut;
+    // Its hash is not kept: the shadow returns every row, not what the client fetched.
+    s->hasher.reset();
+    addServerTime(*s, head.sentMono);
+    s->rowsBefore += head.maxRows; // a row limit is reached exactly when the server suspends
+    const auto it = m_limitedPortals.find(head.text);
+    if (it == m_limitedPortals.end() || it->second != head.slot) {
+        endFetched(*s); // closed or bound anew meanwhile: no Execute will continue it
+    } else if (s->executesOut == 0) {
+        m_parked[head.text] = std::move(*s);
+        s->discarded = true; // moved out; the portal's next Execute brings it back
+        m_limitedPortals.erase(it);
+    }
+}
+
+void StatementTracker::onExecuteDone(std::int64_t tagRows, std::string sqlState)
+{
+    const Entry& head = m_queue.front();
+    Slot* s = headSlot();
+    if (!s)
+        return;
+    --s->executesOut;
+    // A fetched portal's statement has the rows of all its Executes (the tag counts only the
+    // last one's); a portal completed twice by pipelined Executes adds no rows the second time.
+    std::int64_t rows = tagRows;
+    if (s->rowsBefore > 0 || tagRows > 0) {
+        s->rowsBefore += std::max<std::int64_t>(0, tagRows);
+        rows = s->rowsBefore;
+    }
+    finish(head.slot, rows, std::move(sqlState), head.sentMono);
+    forgetPortal(head.text, head.slot);
+}
+
+void StatementTracker::forgetPortal(const std::string& portal, int slot)
+{
+    if (const auto it = m_limitedPortals.find(portal);
+        it != m_limitedPortals.end() && it->second == slot)
+        m_limitedPortals.erase(it);
+}
+
+void StatementTracker::endFetched(Slot& s)
+{
+    s.finished = true;
+    s.record.rows = s.rowsBefore;
+    s.record.resultHash.reset();
+}
+
+void StatementTracker::endPortal(const std::string& portal)
+{
+    // An Execute still out: its reply ends the statement, no longer continued by later ones.
+    m_limitedPortals.erase(portal);
+    const auto parked = m_parked.find(portal);
+    if (parked == m_parked.end())
+        return;
+    Slot s = std::move(parked->second);
+    m_parked.erase(parked);
+    endFetched(s);
+    m_slots.push_back(std::move(s)); // recorded at the next ReadyForQuery
+}
+
+void StatementTracker::endSuspendedPortals()
+{
+    std::vector<std::string> portals;
+    portals.reserve(m_parked.size());
+    for (const auto& [portal, slot] : m_parked)
+        portals.push_back(portal);
+    for (const std::string& portal : portals)
+        endPortal(portal);
 }
 
 void StatementTracker::onClientMessage(char type, const char* body, std::size_t size)
@@ -220,29 +306,47 @@ void StatementTracker::onClientMessage(char type, const char* body, std::size_t 
         for (int i = 0; i < resultFormats; ++i)
             if (r.int16() != 0)
                 portal.textResults = false;
+        endPortal(portalName); // binding a portal name anew drops the portal it named
         m_queue.push_back({Kind::Bind, -1, portal.text});
         m_portals[std::move(portalName)] = std::move(portal);
         break;
     }
     case 'E': {
-        const std::string portalName = r.cstring();
-        const auto it = m_portals.find(portalName);
+        std::string portalName = r.cstring();
+        const std::int32_t maxRows = r.int32();
         int slot = -1;
-        if (it != m_portals.end())
+        if (const auto parked = m_parked.find(portalName); parked != m_parked.end()) {
+            // The next rows of a suspended portal: the same statement goes on.
+            m_slots.push_back(std::move(parked->second));
+            m_parked.erase(parked);
+            slot = m_slotBase + int(m_slots.size()) - 1;
+            m_slots.back().finished = false;
+            m_limitedPortals[portalName] = slot;
+        } else if (const auto limited = m_limitedPortals.find(portalName);
+                   limited != m_limitedPortals.end() && slotAt(limited->second)) {
+            slot = limited->second; // pipelined behind an Execute that may suspend
+        } else if (const auto it = m_portals.find(portalName); it != m_portals.end()) {
             slot =
                 openSlot(CaptureRecord::Protocol::Extended, it->second.text,
                          it->second.statementName, it->second.parameters, it->second.textResults);
-        m_queue.push_back({Kind::Execute, slot, {}});
+            if (maxRows > 0)
+                m_limitedPortals[portalName] = slot;
+        }
+        if (Slot* s = slotAt(slot))
+            ++s->executesOut;
+        m_queue.push_back({Kind::Execute, slot, std::move(portalName), maxRows, monoUs()});
         break;
     }
     case 'C': {
         const char kind = size > 0 ? body[0] : 0;
         Raw n(body ? body + 1 : nullptr, size > 0 ? size - 1 : 0);
         const std::string name = n.cstring();
-        if (kind == 'S')
+        if (kind == 'S') {
             m_prepared.erase(name);
-        else if (kind == 'P')
+        } else if (kind == 'P') {
             m_portals.erase(name);
+            endPortal(name);
+        }
         m_queue.push_back({Kind::Close, -1, {}});
         break;
     }
@@ -298,15 +402,15 @@ void StatementTracker::onServerMessage(char type, const char* body, std::size_t 
         }
         if (head.kind == Kind::Execute) {
             if (type == 's')
-                if (Slot* s = headSlot())
-                    s->hasher.reset(); // a partial result (row limit): the shadow returns all
-            if (head.slot >= 0)
-                finish(head.slot, rows, {});
+                onExecuteSuspended(); // row limit reached: the portal's next Execute goes on
+            else
+                onExecuteDone(rows, {});
             m_queue.pop_front();
         } else if (head.kind == Kind::Query) {
             // One Query string may hold several statements; the last tag's rows are kept.
             m_queryRows = rows;
-            finish(head.slot, rows, {});
+            if (Slot* s = headSlot())
+                finish(head.slot, rows, {}, s->startMono);
         }
         break;
     }
@@ -339,20 +443,20 @@ void StatementTracker::onError(const char* body, std::size_t size)
     Entry& head = m_queue.front();
     switch (head.kind) {
     case Kind::Query:
-        finish(head.slot, m_queryRows, sqlState);
+        if (Slot* s = headSlot())
+            finish(head.slot, m_queryRows, sqlState, s->startMono);
         return; // the Query ends at its ReadyForQuery
     case Kind::Sync:
     case Kind::FunctionCall:
         return;
     case Kind::Execute:
-        if (head.slot >= 0)
-            finish(head.slot, -1, sqlState);
+        onExecuteDone(-1, sqlState);
         break;
     case Kind::Parse:
     case Kind::Bind: {
         // A statement that fails to parse or bind is still a statement the application ran.
         const int slot = openSlot(CaptureRecord::Protocol::Extended, std::move(head.text), {}, {});
-        finish(slot, -1, sqlState);
+        finish(slot, -1, sqlState, slotAt(slot)->startMono);
         break;
     }
     case Kind::Describe:
@@ -362,9 +466,17 @@ void StatementTracker::onError(const char* body, std::size_t size)
     m_queue.pop_front();
     // The server now skips every message until Sync.
     while (!m_queue.empty() && m_queue.front().kind != Kind::Sync) {
-        const int slot = m_queue.front().slot;
-        if (slot >= m_slotBase && slot < m_slotBase + int(m_slots.size()))
-            m_slots[std::size_t(slot - m_slotBase)].discarded = true;
+        const Entry& skipped = m_queue.front();
+        if (Slot* s = headSlot()) {
+            if (skipped.kind == Kind::Execute)
+                --s->executesOut;
+            if (s->rowsBefore > 0)
+                endFetched(*s); // a portal that sent rows ran, though this fetch never will
+            else
+                s->discarded = true;
+        }
+        if (skipped.kind == Kind::Execute)
+            forgetPortal(skipped.text, skipped.slot);
         m_queue.pop_front();
     }
     if (m_queue.empty())
@@ -373,6 +485,7 @@ void StatementTracker::onError(const char* body, std::size_t size)
 
 void StatementTracker::endSession()
 {
+    endSuspendedPortals();
     for (Slot& s : m_slots) {
         if (s.discarded)
             continue;
@@ -386,12 +499,17 @@ void StatementTracker::endSession()
     m_slotBase += int(m_slots.size());
     m_slots.clear();
     m_queue.clear();
+    m_limitedPortals.clear();
 }
 
 void StatementTracker::onReady(char status)
 {
     m_lastStatus = status;
-    // Portals are not dropped here: a pipelined Bind may already name the next one.
+    // Out of a transaction block, the server has dropped every portal: a suspended one will
+    // not be fetched again. Other portals are not dropped here: a pipelined Bind may already
+    // name the next one.
+    if (status != 'T')
+        endSuspendedPortals();
     while (!m_slots.empty()) {
         Slot& s = m_slots.front();
         if (!s.finished && !s.discarded)

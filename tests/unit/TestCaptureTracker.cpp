@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // StatementTracker turns a session's messages into capture records: simple and extended
 // protocol, pipelines, errors that make the server skip until Sync, failed Parse, portals
-// suspended by a row limit, and the transaction status after each statement; with result
-// checking on, the hash of a statement's rows (none for binary results, errors and partial
-// results).
+// fetched by several row-limited Executes (one statement, as JDBC's setFetchSize runs it), and
+// the transaction status after each statement; with result checking on, the hash of a
+// statement's rows (none for binary results, errors and partial results).
 #include "pgwire/PgWireBackend.h"
 #include "proxy/StatementTracker.h"
 
@@ -279,11 +279,150 @@ private Q_SLOTS:
         s.server(CloseComplete{}.encode());
         s.server(CloseComplete{}.encode());
         s.server(ReadyForQuery{'I'}.encode());
-        QCOMPARE(s.records.size(), std::size_t(2));
-        QCOMPARE(s.records[0].rows, std::int64_t(-1));
-        QCOMPARE(s.records[1].rows, std::int64_t(40));
-        QCOMPARE(s.records[1].statement, std::string("SELECT * FROM t"));
+        // One statement fetched by two Executes: 100 rows, then the last 40.
+        QCOMPARE(s.records.size(), std::size_t(1));
+        QCOMPARE(s.records[0].rows, std::int64_t(140));
+        QCOMPARE(s.records[0].statement, std::string("SELECT * FROM t"));
         QCOMPARE(s.tracker->pending(), std::size_t(0));
+    }
+
+    // JDBC's setFetchSize in a transaction: each fetch is an Execute with a row limit and a
+    // Sync. The statements run between two fetches are recorded at once, the fetched one when
+    // its portal completes, with the rows of every fetch.
+    void fetchedPortalAcrossSyncs()
+    {
+        Session s;
+        const auto rows = [&s](int n) {
+            for (int i = 0; i < n; ++i)
+                s.server(DataRow{{QByteArray::number(i)}}.encode());
+        };
+        s.client(Query{"BEGIN"}.encode());
+        s.server(CommandComplete{"BEGIN"}.encode());
+        s.server(ReadyForQuery{'T'}.encode());
+        s.client(Parse{"", "SELECT g FROM big", {}}.encode());
+        Bind b = bind("", {});
+        b.portal = "C_1";
+        s.client(b.encode());
+        s.client(Describe{'P', "C_1"}.encode());
+        s.client(Execute{"C_1", 10}.encode());
+        s.client(Sync{}.encode());
+        s.server(ParseComplete{}.encode());
+        s.server(BindComplete{}.encode());
+        s.server(RowDescription{}.encode());
+        rows(10);
+        s.server(PortalSuspended{}.encode());
+        s.server(ReadyForQuery{'T'}.encode());
+        QCOMPARE(s.records.size(), std::size_t(1)); // BEGIN
+        s.client(Query{"SELECT 50"}.encode());
+        s.server(CommandComplete{"SELECT 1"}.encode());
+        s.server(ReadyForQuery{'T'}.encode());
+        QCOMPARE(s.records.size(), std::size_t(2)); // not held behind the open portal
+        QCOMPARE(s.records[1].statement, std::string("SELECT 50"));
+        s.client(Execute{"C_1", 10}.encode());
+        s.client(Sync{}.encode());
+        rows(10);
+        s.server(PortalSuspended{}.encode());
+        s.server(ReadyForQuery{'T'}.encode());
+        s.client(Execute{"C_1", 10}.encode());
+        s.client(Sync{}.encode());
+        rows(5);
+        s.server(CommandComplete{"SELECT 5"}.encode());
+        s.server(ReadyForQuery{'T'}.encode());
+        QCOMPARE(s.records.size(), std::size_t(3));
+        const CaptureRecord& fetched = s.records[2];
+        QCOMPARE(fetched.statement, std::string("SELECT g FROM big"));
+        QCOMPARE(fetched.rows, std::int64_t(25));
+        QVERIFY(fetched.sqlState.empty());
+        QCOMPARE(fetched.transactionStatus, 'T');
+        QVERIFY(fetched.timestampUs <= s.records[1].timestampUs); // it started first
+        QVERIFY(fetched.durationUs >= 0);
+        s.client(Query{"COMMIT"}.encode());
+        s.server(CommandComplete{"COMMIT"}.encode());
+        s.server(ReadyForQuery{'I'}.encode());
+        QCOMPARE(s.records.size(), std::size_t(4));
+        QCOMPARE(s.tracker->pending(), std::size_t(0));
+    }
+
+    // A fetched portal that is never fetched to its end: closed (a ResultSet closed early),
+    // dropped with its transaction, or left when the client goes. Its statement is recorded
+    // once, with the rows sent, and no error.
+    void fetchedPortalEndsEarly()
+    {
+        Session s;
+        const auto suspend = [&s](const QByteArray& portal, char status) {
+            s.client(Parse{"", "SELECT g FROM big", {}}.encode());
+            Bind b = bind("", {});
+            b.portal = portal;
+            s.client(b.encode());
+            s.client(Execute{portal, 10}.encode());
+            s.client(Sync{}.encode());
+            s.server(ParseComplete{}.encode());
+            s.server(BindComplete{}.encode());
+            s.server(PortalSuspended{}.encode());
+            s.server(ReadyForQuery{status}.encode());
+        };
+        suspend("C_1", 'T');
+        QCOMPARE(s.records.size(), std::size_t(0));
+        s.client(Close{'P', "C_1"}.encode());
+        s.client(Sync{}.encode());
+        s.server(CloseComplete{}.encode());
+        s.server(ReadyForQuery{'T'}.encode());
+        QCOMPARE(s.records.size(), std::size_t(1));
+        QCOMPARE(s.records[0].rows, std::int64_t(10));
+        QVERIFY(s.records[0].sqlState.empty());
+
+        suspend("C_2", 'T');
+        s.client(Query{"ROLLBACK"}.encode());
+        s.server(CommandComplete{"ROLLBACK"}.encode());
+        s.server(ReadyForQuery{'I'}.encode());
+        QCOMPARE(s.records.size(), std::size_t(3));
+        QCOMPARE(s.records[1].statement, std::string("ROLLBACK"));
+        QCOMPARE(s.records[2].rows, std::int64_t(10));
+        QCOMPARE(s.records[2].transactionStatus, 'I');
+
+        // The unnamed portal bound anew: the suspended one is gone.
+        suspend("", 'T');
+        s.client(Parse{"", "SELECT 1", {}}.encode());
+        s.client(bind("", {}).encode());
+        s.client(Execute{}.encode());
+        s.client(Sync{}.encode());
+        s.server(ParseComplete{}.encode());
+        s.server(BindComplete{}.encode());
+        s.server(CommandComplete{"SELECT 1"}.encode());
+        s.server(ReadyForQuery{'T'}.encode());
+        QCOMPARE(s.records.size(), std::size_t(5));
+        QCOMPARE(s.records[3].statement, std::string("SELECT g FROM big"));
+        QCOMPARE(s.records[4].statement, std::string("SELECT 1"));
+
+        suspend("C_3", 'T');
+        s.tracker->endSession();
+        QCOMPARE(s.records.size(), std::size_t(6));
+        QCOMPARE(s.records[5].rows, std::int64_t(10));
+        QVERIFY(s.records[5].sqlState.empty());
+    }
+
+    // An error on a later fetch: the statement failed after sending its first rows.
+    void fetchedPortalFails()
+    {
+        Session s;
+        s.client(Parse{"", "SELECT 1/(g - 15) FROM big", {}}.encode());
+        Bind b = bind("", {});
+        b.portal = "C_1";
+        s.client(b.encode());
+        s.client(Execute{"C_1", 10}.encode());
+        s.client(Sync{}.encode());
+        s.server(ParseComplete{}.encode());
+        s.server(BindComplete{}.encode());
+        s.server(PortalSuspended{}.encode());
+        s.server(ReadyForQuery{'T'}.encode());
+        s.client(Execute{"C_1", 10}.encode());
+        s.client(Sync{}.encode());
+        s.server(error("22012"));
+        s.server(ReadyForQuery{'E'}.encode());
+        QCOMPARE(s.records.size(), std::size_t(1));
+        QCOMPARE(s.records[0].rows, std::int64_t(10));
+        QCOMPARE(s.records[0].sqlState, std::string("22012"));
+        QCOMPARE(s.records[0].transactionStatus, 'E');
     }
 
     // A client that leaves right after its results: completed statements still count.
