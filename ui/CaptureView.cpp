@@ -6,10 +6,11 @@
 #include "MessageBanner.h"
 #include "TableCells.h"
 
-#include "workload/CaptureStats.h"
+#include "settings/Settings.h"
 
 #include <QChart>
 #include <QChartView>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDateTime>
 #include <QDir>
@@ -50,8 +51,8 @@ QLabel* figure(QWidget* parent, const char* name)
 
 } // namespace
 
-CaptureView::CaptureView(CaptureService& service, QWidget* parent)
-    : QWidget(parent), m_service(service)
+CaptureView::CaptureView(CaptureService& service, Settings* settings, QWidget* parent)
+    : QWidget(parent), m_service(service), m_settings(settings)
 {
     setObjectName(QStringLiteral("captureView"));
     m_clock.start();
@@ -91,6 +92,19 @@ CaptureView::CaptureView(CaptureService& service, QWidget* parent)
     m_remoteBinaryEdit->setEnabled(false);
     connect(m_whereCombo, &QComboBox::currentIndexChanged, m_remoteBinaryEdit,
             [this](int index) { m_remoteBinaryEdit->setEnabled(index == 1); });
+    // TLS for the applications: the proxy's certificate and key, on the machine it runs on.
+    m_tlsCertEdit = new QLineEdit(this);
+    m_tlsCertEdit->setObjectName(QStringLiteral("tlsCertEdit"));
+    m_tlsCertEdit->setPlaceholderText(tr("certificate file (PEM); empty: plain text only"));
+    m_tlsKeyEdit = new QLineEdit(this);
+    m_tlsKeyEdit->setObjectName(QStringLiteral("tlsKeyEdit"));
+    m_tlsKeyEdit->setPlaceholderText(tr("key file (PEM, mode 0600)"));
+    m_tlsRequireCheck = new QCheckBox(tr("Refuse plain text"), this);
+    m_tlsRequireCheck->setObjectName(QStringLiteral("tlsRequireCheck"));
+    auto* tlsRow = new QHBoxLayout;
+    tlsRow->addWidget(m_tlsCertEdit, 1);
+    tlsRow->addWidget(m_tlsKeyEdit, 1);
+    tlsRow->addWidget(m_tlsRequireCheck);
     auto* form = new QFormLayout;
     form->addRow(tr("Production:"), m_prodCombo);
     form->addRow(tr("Shadow:"), m_shadowCombo);
@@ -99,6 +113,7 @@ CaptureView::CaptureView(CaptureService& service, QWidget* parent)
     form->addRow(tr("Listen on:"), listenRow);
     form->addRow(tr("Run on:"), m_whereCombo);
     form->addRow(tr("Binary on the host:"), m_remoteBinaryEdit);
+    form->addRow(tr("TLS for clients:"), tlsRow);
 
     m_startButton = new QPushButton(tr("Start proxy"), this);
     m_startButton->setObjectName(QStringLiteral("startButton"));
@@ -167,7 +182,10 @@ CaptureView::CaptureView(CaptureService& service, QWidget* parent)
     layout->addLayout(form);
     layout->addLayout(buttons);
     layout->addLayout(live);
-    layout->addWidget(new QLabel(tr("Top statements by total time:"), this));
+    m_topLabel = new QLabel(tr("Top statements by total time:"), this);
+    m_topLabel->setObjectName(QStringLiteral("topStatementsLabel"));
+    m_topLabel->setWordWrap(true);
+    layout->addWidget(m_topLabel);
     layout->addWidget(m_topTable, 1);
 
     m_pollTimer = new QTimer(this);
@@ -176,6 +194,14 @@ CaptureView::CaptureView(CaptureService& service, QWidget* parent)
     m_statsTimer = new QTimer(this);
     m_statsTimer->setInterval(StatsInterval);
     connect(m_statsTimer, &QTimer::timeout, this, &CaptureView::refreshStatements);
+
+    if (m_settings) {
+        m_dirEdit->setText(m_settings->value(Settings::Key::CaptureDir).toString());
+        m_whereCombo->setCurrentIndex(
+            m_settings->value(Settings::Key::CaptureOverSsh).toBool() ? 1 : 0);
+        // A proxy on this machine needs no host list; one on a host waits for setHosts().
+        QMetaObject::invokeMethod(this, &CaptureView::findRemembered, Qt::QueuedConnection);
+    }
 }
 
 CaptureView::~CaptureView()
@@ -193,6 +219,56 @@ void CaptureView::setHosts(const std::vector<Host>& hosts)
     m_shadowCombo->insertItem(0, tr("none (capture only)"));
     if (noShadow)
         m_shadowCombo->setCurrentIndex(0);
+    if (m_settings && !m_productionRestored && !hosts.empty()) {
+        m_productionRestored = true;
+        const QString production = m_settings->value(Settings::Key::CaptureProduction).toString();
+        if (findHost(hosts, production))
+            m_prodCombo->setCurrentText(production);
+    }
+    findRemembered();
+}
+
+void CaptureView::findRemembered()
+{
+    if (!m_settings || m_lookedForRemembered || m_handle || m_busy)
+        return;
+    if (!m_settings->value(Settings::Key::CaptureRunning).toBool()) {
+        m_lookedForRemembered = true;
+        return;
+    }
+    const QString dir = m_settings->value(Settings::Key::CaptureDir).toString();
+    const QString production = m_settings->value(Settings::Key::CaptureProduction).toString();
+    std::optional<Host> runOn;
+    if (m_settings->value(Settings::Key::CaptureOverSsh).toBool()) {
+        const Host* host = findHost(m_hosts, production);
+        if (!host)
+            return; // the inventory is not loaded yet: asked again by setHosts()
+        runOn = *host;
+    }
+    m_lookedForRemembered = true;
+    const QString where = runOn ? runOn->name : tr("this machine");
+    setBusy(tr("Looking for the proxy started earlier in %1 on %2…").arg(dir, where));
+    runAsync(
+        m_workers, this,
+        [this, dir, runOn, cancel = m_cancel] { return m_service.find(dir, runOn, cancel); },
+        [this, dir, where, production](Result<std::optional<ProxyHandle>> found) {
+            m_busy = false;
+            if (!found) {
+                // Unknown, not gone: the next console asks again.
+                showStopped(tr("Stopped"), false);
+                m_banner->showMessage(tr("Could not check whether the proxy started earlier in "
+                                         "%1 on %2 still runs: %3")
+                                          .arg(dir, where, found.error().message),
+                                      MessageBanner::Type::Warning);
+                return;
+            }
+            if (!*found) {
+                showStopped(tr("Stopped (the proxy started earlier in %1 on %2 no longer runs)")
+                                .arg(dir, where));
+                return;
+            }
+            adopt(**found, production, Origin::FoundEarlier);
+        });
 }
 
 void CaptureView::start()
@@ -229,19 +305,41 @@ void CaptureView::start()
         m_banner->showMessage(tr("Choose a capture folder."), MessageBanner::Type::Error);
         return;
     }
+    launch.tlsCert = m_tlsCertEdit->text().trimmed();
+    launch.tlsKey = m_tlsKeyEdit->text().trimmed();
+    launch.tlsRequire = m_tlsRequireCheck->isChecked();
+    if (launch.tlsCert.isEmpty() != launch.tlsKey.isEmpty() ||
+        (launch.tlsRequire && launch.tlsCert.isEmpty())) {
+        m_banner->showMessage(tr("TLS needs both a certificate and a key file."),
+                              MessageBanner::Type::Error);
+        return;
+    }
     if (!launch.runOn)
         launch.captureDir = QDir(launch.captureDir).absolutePath();
     m_banner->hideMessage();
     setBusy(tr("Starting doppel-proxy on %1…")
                 .arg(launch.runOn ? launch.runOn->name : tr("this machine")));
     const QString prodName = prod->name;
+    struct Started
+    {
+        Result<ProxyHandle> handle;
+        bool found = false; // a proxy already captured into that folder
+    };
     runAsync(
         m_workers, this,
-        [this, launch, cancel = m_cancel] { return m_service.start(launch, cancel); },
-        [this, prodName](Result<ProxyHandle> handle) {
+        [this, launch, cancel = m_cancel] {
+            // One proxy per capture folder: one already there is taken over, not duplicated.
+            // A failed look is no answer; start() refuses a second proxy itself.
+            if (auto existing = m_service.find(launch.captureDir, launch.runOn, cancel);
+                existing && *existing)
+                return Started{**existing, true};
+            return Started{m_service.start(launch, cancel), false};
+        },
+        [this, prodName](Started started) {
             m_busy = false;
+            Result<ProxyHandle>& handle = started.handle;
             if (!handle) {
-                showStopped(tr("Stopped"));
+                showStopped(tr("Stopped"), false); // whatever was remembered is unchanged
                 m_banner->showMessage(
                     tr("Could not start the proxy: %1").arg(handle.error().message),
                     MessageBanner::Type::Error);
@@ -250,25 +348,63 @@ void CaptureView::start()
                 Q_EMIT stateChanged(false);
                 return;
             }
-            m_handle = *handle;
-            m_lastCount = -1;
-            m_rateSeries->clear();
-            m_topTable->setRowCount(0);
-            m_stateLabel->setText(tr("Running on %1: pid %2, listening on %3, capturing into %4")
-                                      .arg(handle->where())
-                                      .arg(handle->pid)
-                                      .arg(handle->listenAddress, handle->captureDir));
-            m_stopButton->setEnabled(true);
-            m_pollTimer->start();
-            m_statsTimer->start();
-            pollCounters();
-            logEvent(Severity::Info, prodName,
-                     tr("Capture proxy started on %1 (pid %2), listening on %3")
-                         .arg(handle->where())
-                         .arg(handle->pid)
-                         .arg(handle->listenAddress));
-            Q_EMIT stateChanged(true);
+            adopt(*handle, prodName, started.found ? Origin::FoundAtStart : Origin::Started);
         });
+}
+
+void CaptureView::adopt(const ProxyHandle& handle, const QString& production, Origin origin)
+{
+    m_handle = handle;
+    m_lastCount = -1;
+    m_rateSeries->clear();
+    m_topTable->setRowCount(0);
+    QString state = tr("Running on %1: pid %2, listening on %3, capturing into %4")
+                        .arg(handle.where())
+                        .arg(handle.pid)
+                        .arg(handle.listenAddress, handle.captureDir);
+    if (origin != Origin::Started)
+        state += tr(" (started earlier, taken over)");
+    m_stateLabel->setText(state);
+    m_startButton->setEnabled(false);
+    m_stopButton->setEnabled(true);
+    m_pollTimer->start();
+    m_statsTimer->start();
+    pollCounters();
+    if (origin != Origin::Started)
+        refreshStatements(); // a capture that has run a while: its table without waiting
+    if (m_settings) {
+        m_settings->setValue(Settings::Key::CaptureDir, handle.captureDir);
+        m_settings->setValue(Settings::Key::CaptureProduction, production);
+        m_settings->setValue(Settings::Key::CaptureOverSsh, handle.runOn.has_value());
+        m_settings->setValue(Settings::Key::CaptureRunning, true);
+        m_settings->sync();
+    }
+    m_dirEdit->setText(handle.captureDir);
+    switch (origin) {
+    case Origin::Started:
+        logEvent(Severity::Info, production,
+                 tr("Capture proxy started on %1 (pid %2), listening on %3")
+                     .arg(handle.where())
+                     .arg(handle.pid)
+                     .arg(handle.listenAddress));
+        break;
+    case Origin::FoundAtStart:
+        m_banner->showMessage(tr("A doppel-proxy (pid %1) already captures into %2 on %3: "
+                                 "this view took it over rather than start a second one.")
+                                  .arg(handle.pid)
+                                  .arg(handle.captureDir, handle.where()),
+                              MessageBanner::Type::Information);
+        [[fallthrough]];
+    case Origin::FoundEarlier:
+        logEvent(Severity::Info, production,
+                 tr("Capture proxy on %1 (pid %2), capturing into %3, found running and taken "
+                    "over")
+                     .arg(handle.where())
+                     .arg(handle.pid)
+                     .arg(handle.captureDir));
+        break;
+    }
+    Q_EMIT stateChanged(true);
 }
 
 void CaptureView::stop()
@@ -311,8 +447,12 @@ void CaptureView::setBusy(const QString& state)
     m_stopButton->setEnabled(false);
 }
 
-void CaptureView::showStopped(const QString& state)
+void CaptureView::showStopped(const QString& state, bool forget)
 {
+    if (forget && m_settings && m_settings->value(Settings::Key::CaptureRunning).toBool()) {
+        m_settings->setValue(Settings::Key::CaptureRunning, false);
+        m_settings->sync();
+    }
     m_handle.reset();
     m_pollTimer->stop();
     m_statsTimer->stop();
@@ -398,24 +538,41 @@ void CaptureView::showCounters(const Poll& p)
 
 void CaptureView::refreshStatements()
 {
-    if (m_readingStats || !m_handle || m_handle->runOn)
-        return; // a remote capture stays on its host: `doppelctl capture stats` there
+    if (m_readingStats || !m_handle)
+        return;
     m_readingStats = true;
     runAsync(
-        m_workers, this, [dir = m_handle->captureDir] { return computeCaptureStats(dir); },
-        [this](Result<CaptureStats> stats) {
+        m_workers, this,
+        [this, handle = *m_handle, cancel = m_cancel] {
+            return m_service.statements(handle, cancel);
+        },
+        [this, handle = *m_handle](Result<CaptureSnapshot> snapshot) {
             m_readingStats = false;
-            if (!stats) {
+            if (m_handle && m_handle->pid != handle.pid)
+                return; // another proxy is shown now (a stopped one's last read is kept)
+            if (!snapshot) {
                 m_banner->showMessage(
-                    tr("Could not read the capture: %1").arg(stats.error().message),
+                    tr("Could not read the capture: %1").arg(snapshot.error().message),
                     MessageBanner::Type::Warning, 5000);
                 return;
             }
-            const int rows = int(std::min<qsizetype>(stats->byFingerprint.size(), TopStatements));
+            if (handle.runOn) {
+                QString text = tr("Top statements by total time, from this machine's copy of "
+                                  "the capture on %1 (%2)")
+                                   .arg(handle.where(), snapshot->readFrom);
+                if (snapshot->pendingBytes > 0)
+                    text += tr(", %1 MiB still to copy")
+                                .arg(double(snapshot->pendingBytes) / (1024.0 * 1024.0), 0, 'f', 1);
+                m_topLabel->setText(text + QLatin1Char(':'));
+            } else {
+                m_topLabel->setText(tr("Top statements by total time:"));
+            }
+            const CaptureStats& stats = snapshot->stats;
+            const int rows = int(std::min<qsizetype>(stats.byFingerprint.size(), TopStatements));
             m_topTable->setSortingEnabled(false);
             m_topTable->setRowCount(rows);
             for (int row = 0; row < rows; ++row) {
-                const StatementStats& s = stats->byFingerprint[row];
+                const StatementStats& s = stats.byFingerprint[row];
                 m_topTable->setItem(row, 0, readOnlyCell(s.calls));
                 m_topTable->setItem(row, 1, readOnlyCell(std::round(s.totalMs * 10) / 10));
                 m_topTable->setItem(row, 2, readOnlyCell(std::round(s.meanMs * 1000) / 1000));

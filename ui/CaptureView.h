@@ -13,6 +13,7 @@
 #include <optional>
 #include <vector>
 
+class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
@@ -27,18 +28,22 @@ class QValueAxis;
 namespace doppel {
 
 class MessageBanner;
+class Settings;
 
 // The Capture tab: starts doppel-proxy in front of a production host (on this machine, or on
 // that host over SSH) through the CaptureService, shows its state, live figures every second
 // (statements/s with a small chart, sessions, mirror queue, drops, shadow errors) and the top
-// statements of its capture directory by total time every few seconds. Every service call and
-// capture read runs on the view's worker pool. The proxy outlives the view (a capture runs for
-// hours); Stop ends it. GUI thread only.
+// statements of its capture directory by total time every few seconds (a capture on a host is
+// read from this machine's copy of it, which the service keeps up to date). Every service call
+// and capture read runs on the view's worker pool. The proxy outlives the view (a capture runs
+// for hours); Stop ends it. With `settings`, the view remembers the proxy it started and, in a
+// later console, takes it over if it still runs; Start in a folder where a proxy already
+// captures takes that one over too. GUI thread only.
 class CaptureView : public QWidget
 {
     Q_OBJECT
 public:
-    CaptureView(CaptureService& service, QWidget* parent = nullptr);
+    CaptureView(CaptureService& service, Settings* settings = nullptr, QWidget* parent = nullptr);
     ~CaptureView() override;
 
     void setHosts(const std::vector<Host>& hosts);
@@ -61,15 +66,24 @@ private:
         std::optional<bool> alive; // asked only when the endpoint did not answer
         qint64 atMs = 0;
     };
+    // How the view came to show a proxy.
+    enum class Origin { Started, FoundAtStart, FoundEarlier };
+    void adopt(const ProxyHandle& handle, const QString& production, Origin origin);
+    // The proxy remembered in the settings, if they say it may still run (once per view).
+    void findRemembered();
     void pollCounters();
     void showCounters(const Poll& poll);
     void refreshStatements();
     void setBusy(const QString& state);
-    void showStopped(const QString& state);
+    // `forget`: the remembered proxy no longer runs.
+    void showStopped(const QString& state, bool forget = true);
     void logEvent(Severity severity, const QString& host, const QString& message);
 
     CaptureService& m_service;
+    Settings* m_settings = nullptr;
     std::vector<Host> m_hosts;
+    bool m_lookedForRemembered = false;
+    bool m_productionRestored = false;
     MessageBanner* m_banner = nullptr;
     QComboBox* m_prodCombo = nullptr;
     QComboBox* m_shadowCombo = nullptr;
@@ -79,6 +93,9 @@ private:
     QSpinBox* m_portSpin = nullptr;
     QComboBox* m_whereCombo = nullptr;
     QLineEdit* m_remoteBinaryEdit = nullptr;
+    QLineEdit* m_tlsCertEdit = nullptr;
+    QLineEdit* m_tlsKeyEdit = nullptr;
+    QCheckBox* m_tlsRequireCheck = nullptr;
     QPushButton* m_startButton = nullptr;
     QPushButton* m_stopButton = nullptr;
     QLabel* m_stateLabel = nullptr;
@@ -91,6 +108,7 @@ private:
     QLineSeries* m_rateSeries = nullptr;
     QValueAxis* m_timeAxis = nullptr;
     QValueAxis* m_rateAxis = nullptr;
+    QLabel* m_topLabel = nullptr;
     QTableWidget* m_topTable = nullptr;
     QTimer* m_pollTimer = nullptr;
     QTimer* m_statsTimer = nullptr;

@@ -30,39 +30,47 @@ Status SshClient::ensureSession(const CancelToken& cancel)
     return Ok{};
 }
 
-Result<ExecResult> SshClient::exec(const QString& command, const CancelToken& cancel)
+template <typename Call>
+auto SshClient::retrying(const CancelToken& cancel, Call call)
+    -> decltype(call(std::declval<SshSession&>()))
 {
     const bool reused = m_session && m_session->isAlive();
     if (Status ready = ensureSession(cancel); !ready)
         return ready.error();
-    auto result = m_session->exec(command);
+    auto result = call(*m_session);
     if (!result && reused && sessionDied(result.error(), *m_session)) {
         // Once: a session that died while idle (sshd restart, network blip) gets a new one.
         m_session.reset();
         if (Status ready = ensureSession(cancel); !ready)
             return ready.error();
-        result = m_session->exec(command);
+        result = call(*m_session);
     }
     if (!result && !m_session->isAlive())
         m_session.reset();
     return result;
 }
 
+Result<ExecResult> SshClient::exec(const QString& command, const CancelToken& cancel)
+{
+    return retrying(cancel, [&](SshSession& s) { return s.exec(command); });
+}
+
 Result<QByteArray> SshClient::readFile(const QString& remotePath, const CancelToken& cancel)
 {
-    const bool reused = m_session && m_session->isAlive();
-    if (Status ready = ensureSession(cancel); !ready)
-        return ready.error();
-    auto result = m_session->readFile(remotePath);
-    if (!result && reused && sessionDied(result.error(), *m_session)) {
-        m_session.reset();
-        if (Status ready = ensureSession(cancel); !ready)
-            return ready.error();
-        result = m_session->readFile(remotePath);
-    }
-    if (!result && !m_session->isAlive())
-        m_session.reset();
-    return result;
+    return retrying(cancel, [&](SshSession& s) { return s.readFile(remotePath); });
+}
+
+Result<QByteArray> SshClient::readRange(const QString& remotePath, qint64 offset, qint64 maxBytes,
+                                        const CancelToken& cancel)
+{
+    return retrying(cancel,
+                    [&](SshSession& s) { return s.readRange(remotePath, offset, maxBytes); });
+}
+
+Result<QList<RemoteFileInfo>> SshClient::listDirectory(const QString& remotePath,
+                                                       const CancelToken& cancel)
+{
+    return retrying(cancel, [&](SshSession& s) { return s.listDirectory(remotePath); });
 }
 
 } // namespace doppel::ssh

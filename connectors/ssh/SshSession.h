@@ -14,6 +14,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <utility>
 
 namespace doppel::ssh {
 
@@ -59,6 +60,8 @@ public:
     Result<ExecResult> exec(const QString& command);
     // SFTP read of a whole file, up to maxBytes (larger files are an InvalidInput error).
     Result<QByteArray> readFile(const QString& remotePath, qint64 maxBytes = 64 * 1024 * 1024);
+    // SFTP read of up to `maxBytes` from `offset` of a file: fewer at its end, none past it.
+    Result<QByteArray> readRange(const QString& remotePath, qint64 offset, qint64 maxBytes);
     // SFTP listing of a directory ("." and ".." included, as the server sends them).
     Result<QList<RemoteFileInfo>> listDirectory(const QString& remotePath);
     // SFTP copy of a file of any size to `localPath` (written atomically, mode 0600);
@@ -88,9 +91,17 @@ public:
     ~SshClient();
     Result<ExecResult> exec(const QString& command, const CancelToken& cancel = {});
     Result<QByteArray> readFile(const QString& remotePath, const CancelToken& cancel = {});
+    Result<QByteArray> readRange(const QString& remotePath, qint64 offset, qint64 maxBytes,
+                                 const CancelToken& cancel = {});
+    Result<QList<RemoteFileInfo>> listDirectory(const QString& remotePath,
+                                                const CancelToken& cancel = {});
 
 private:
     Status ensureSession(const CancelToken& cancel);
+    // Runs `call` on the session, on a new one once if the kept one died meanwhile.
+    template <typename Call>
+    auto retrying(const CancelToken& cancel, Call call)
+        -> decltype(call(std::declval<SshSession&>()));
     SshOptions m_options;
     std::unique_ptr<SshSession> m_session;
 };

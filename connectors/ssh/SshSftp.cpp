@@ -5,6 +5,9 @@
 
 #include <QSaveFile>
 
+#include <algorithm>
+#include <vector>
+
 #include <sys/stat.h>
 
 namespace doppel::ssh {
@@ -81,6 +84,32 @@ Result<QByteArray> SshSession::readFile(const QString& remotePath, qint64 maxByt
             return makeError(
                 ErrorCode::InvalidInput,
                 QStringLiteral("%1: the file is larger than %2 bytes").arg(what).arg(maxBytes));
+    }
+    return content;
+}
+
+Result<QByteArray> SshSession::readRange(const QString& remotePath, qint64 offset, qint64 maxBytes)
+{
+    Impl& d = *m_impl;
+    const QString what = QStringLiteral("SFTP read of %1 on %2").arg(remotePath, d.target());
+    if (offset < 0 || maxBytes < 0)
+        return makeError(ErrorCode::InvalidInput,
+                         QStringLiteral("%1: negative offset or size").arg(what));
+    auto file = openRemote(d, remotePath, LIBSSH2_SFTP_OPENFILE, what);
+    if (!file)
+        return file.error();
+    libssh2_sftp_seek64(file->get(), libssh2_uint64_t(offset));
+    QByteArray content;
+    std::vector<char> buffer(256 * 1024);
+    while (content.size() < maxBytes) {
+        const std::size_t want =
+            std::size_t(std::min<qint64>(qint64(buffer.size()), maxBytes - content.size()));
+        const ssize_t n = libssh2_sftp_read(file->get(), buffer.data(), want);
+        if (n == 0)
+            break;
+        if (n < 0)
+            return d.lastError(ErrorCode::Io, what);
+        content.append(buffer.data(), n);
     }
     return content;
 }

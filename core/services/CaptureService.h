@@ -4,6 +4,7 @@
 #include "common/CancelToken.h"
 #include "common/Result.h"
 #include "inventory/Host.h"
+#include "workload/CaptureStats.h"
 
 #include <QHash>
 #include <QStringList>
@@ -25,6 +26,11 @@ struct ProxyLaunch
     double mirrorRate = 0;
     QString captureDir; // required: also holds doppel-proxy.pid and doppel-proxy.log
     QStringList adminUsers;
+    // TLS for the applications' connections, files on the machine the proxy runs on: both
+    // empty for plain text only.
+    QString tlsCert;
+    QString tlsKey;
+    bool tlsRequire = false; // refuse clients that do not use TLS
     std::optional<Host> runOn;
     QString remoteBinary = QStringLiteral("doppel-proxy");
 };
@@ -48,9 +54,20 @@ struct ProxyCounters
     bool has(const QString& name) const { return values.contains(name); }
 };
 
+// The per-statement figures of a proxy's capture, and where they were read.
+struct CaptureSnapshot
+{
+    CaptureStats stats;
+    // The directory read: the capture itself for a proxy on this machine, this machine's copy
+    // of it for a proxy on a host.
+    QString readFrom;
+    qint64 pendingBytes = 0; // on a host: appended there but not copied yet (next call goes on)
+};
+
 // Starts, polls and stops doppel-proxy (connectors implements it with processes locally and
-// SSH exec on a host). Every call blocks: call from a worker, never the GUI thread. Calls for
-// one handle must not overlap; different handles may be used from different threads.
+// SSH exec on a host). Every call blocks: call from a worker, never the GUI thread. Calls may
+// come from several threads at once, except that start/stop calls for one handle must not
+// overlap each other, nor statements() calls for one handle (they share its local copy).
 class CaptureService
 {
 public:
@@ -67,6 +84,16 @@ public:
     virtual Result<ProxyCounters> poll(const ProxyHandle& handle, const CancelToken& cancel) = 0;
     // Whether the process still runs.
     virtual Result<bool> isRunning(const ProxyHandle& handle, const CancelToken& cancel) = 0;
+    // The proxy that captures into `captureDir` (on this machine, or on `runOn`), started
+    // earlier by this console or another: its pid file names a live doppel-proxy and its log
+    // says where it listens. Nothing when none runs there.
+    virtual Result<std::optional<ProxyHandle>> find(const QString& captureDir,
+                                                    const std::optional<Host>& runOn,
+                                                    const CancelToken& cancel) = 0;
+    // The capture's statements. A capture on a host is first copied to this machine, only what
+    // was appended since the last call and at most a bounded amount per call.
+    virtual Result<CaptureSnapshot> statements(const ProxyHandle& handle,
+                                               const CancelToken& cancel) = 0;
 };
 
 } // namespace doppel

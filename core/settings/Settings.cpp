@@ -47,6 +47,14 @@ QString Settings::keyName(Key key)
         return QStringLiteral("lab/dir");
     case Key::ChartWindowMinutes:
         return QStringLiteral("dashboard/window_minutes");
+    case Key::CaptureDir:
+        return QStringLiteral("capture/dir");
+    case Key::CaptureProduction:
+        return QStringLiteral("capture/production");
+    case Key::CaptureOverSsh:
+        return QStringLiteral("capture/over_ssh");
+    case Key::CaptureRunning:
+        return QStringLiteral("capture/running");
     }
     return {};
 }
@@ -67,6 +75,12 @@ QVariant Settings::defaultValue(Key key)
             .filePath(QStringLiteral("doppel/lab"));
     case Key::ChartWindowMinutes:
         return 30;
+    case Key::CaptureDir:
+    case Key::CaptureProduction:
+        return QString();
+    case Key::CaptureOverSsh:
+    case Key::CaptureRunning:
+        return false;
     }
     return {};
 }

@@ -21,6 +21,13 @@ public:
         RepositoryPath,       // the SQLite repository the console opens
         LabDir,               // where `doppel --lab` keeps its lab
         ChartWindowMinutes,   // how much history a dashboard chart shows
+        // The last capture proxy started from the Capture view, so that a console started
+        // later finds it again (a capture outlives the console): its capture folder, its
+        // production host, whether it runs on that host over SSH, and whether it may still run.
+        CaptureDir,
+        CaptureProduction,
+        CaptureOverSsh,
+        CaptureRunning,
     };
 
     // Settings in the user's config folder ($XDG_CONFIG_HOME/doppel/doppel.conf).

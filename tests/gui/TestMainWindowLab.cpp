@@ -4,8 +4,7 @@
 // the Differential tab gets the inventory's hosts and its events reach the events pane, and the
 // window can be saved as a screenshot.
 
-#include "LabFixture.h"
-#include "MemorySecretStore.h"
+#include "LabConsole.h"
 
 #include "CaptureView.h"
 #include "ConnectorServices.h"
@@ -58,13 +57,13 @@ private Q_SLOTS:
 private:
     QModelIndex productionIndex() const
     {
-        return m_window->inventoryView()->inventoryModel()->indexOf(
+        return m_console.window->inventoryView()->inventoryModel()->indexOf(
             QStringLiteral("lab-production"));
     }
     // Whether the events pane shows an error from `source` that mentions `text`.
     bool hasError(const QString& source, const QString& text) const
     {
-        EventsModel* events = m_window->eventsPane()->eventsModel();
+        EventsModel* events = m_console.window->eventsPane()->eventsModel();
         for (int row = 0; row < events->rowCount(); ++row)
             if (events->event(row).source == source &&
                 events->event(row).severity == Severity::Error &&
@@ -74,64 +73,33 @@ private:
     }
 
     QTemporaryDir m_dir;
-    QString m_repoPath;
-    std::unique_ptr<Settings> m_settings;
-    test::MemorySecretStore m_secrets;
-    std::unique_ptr<HostServices> m_services;
-    std::unique_ptr<ShadowService> m_shadowService;
-    std::unique_ptr<ReplayService> m_replayService;
-    std::unique_ptr<PlanService> m_planService;
-    std::unique_ptr<CaptureService> m_captureService;
-    std::unique_ptr<Collector> m_collector;
-    std::unique_ptr<MainWindow> m_window;
+    test::LabConsole m_console;
 };
 
 void TestMainWindowLab::initTestCase()
 {
     QStandardPaths::setTestModeEnabled(true);
     QVERIFY(m_dir.isValid());
-    test::sharedLab(); // starts the lab if the ctest fixture did not
-    m_repoPath = m_dir.filePath(QStringLiteral("doppel.sqlite"));
-    std::vector<Host> hosts;
-    {
-        auto repo = Repository::open(m_repoPath);
-        QVERIFY2(repo, qPrintable(repo ? QString() : repo.error().toString()));
-        test::registerLabHosts(**repo);
-        auto list = (*repo)->hosts();
-        QVERIFY(list);
-        hosts = *list;
-    }
-    m_settings = std::make_unique<Settings>(m_dir.filePath(QStringLiteral("doppel.conf")));
-    m_services = createHostServices(m_secrets);
-    m_shadowService = createShadowService();
-    m_replayService = createReplayService();
-    m_planService = createPlanService();
-    m_captureService = createCaptureService(m_secrets);
-    m_collector = std::make_unique<Collector>(*m_services, m_repoPath);
-    m_collector->setInterval(1s);
-    m_collector->setTimeout(5s);
-
-    m_window = std::make_unique<MainWindow>(ConsoleServices{
-        m_repoPath, m_settings.get(), &m_secrets, m_services.get(), m_collector.get(),
-        m_shadowService.get(), m_replayService.get(), m_planService.get(), m_captureService.get()});
-    m_window->setHosts(hosts);
-    m_window->show();
-    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
-    m_collector->start();
+    const QString error = m_console.openRepository(m_dir.path());
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    m_console.createWindow(m_dir.path());
+    m_console.collector->setInterval(1s);
+    m_console.collector->setTimeout(5s);
+    m_console.window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_console.window.get()));
+    m_console.collector->start();
 }
 
 void TestMainWindowLab::cleanupTestCase()
 {
-    if (m_collector)
-        m_collector->stop();
-    m_window.reset();
-    m_collector.reset();
+    if (m_console.collector)
+        m_console.collector->stop();
 }
 
 void TestMainWindowLab::chartsReceiveLiveSamples()
 {
-    m_window->inventoryView()->selectHost(QStringLiteral("lab-production"));
-    auto* dashboard = m_window->findChild<DashboardView*>(QStringLiteral("dashboardView"));
+    m_console.window->inventoryView()->selectHost(QStringLiteral("lab-production"));
+    auto* dashboard = m_console.window->findChild<DashboardView*>(QStringLiteral("dashboardView"));
     QVERIFY(dashboard);
     QCOMPARE(dashboard->host(), QStringLiteral("lab-production"));
     auto* connections =
@@ -159,7 +127,7 @@ void TestMainWindowLab::inventoryShowsProductionOk()
 
 void TestMainWindowLab::eventsPaneShowsCollectorEvents()
 {
-    EventsModel* events = m_window->eventsPane()->eventsModel();
+    EventsModel* events = m_console.window->eventsPane()->eventsModel();
     auto hasProductionEvent = [events] {
         for (int row = 0; row < events->rowCount(); ++row)
             if (events->event(row).host == QLatin1String("lab-production") &&
@@ -172,35 +140,35 @@ void TestMainWindowLab::eventsPaneShowsCollectorEvents()
 
 void TestMainWindowLab::bannerSaysSecretsAreInMemory()
 {
-    QCOMPARE(m_window->banner()->text(), m_secrets.statusMessage());
+    QCOMPARE(m_console.window->banner()->text(), m_console.secrets.statusMessage());
 }
 
 void TestMainWindowLab::historyIsLoadedFromRepository()
 {
     // A second dashboard gets no live samples: whatever it shows was read by its worker.
-    QTRY_VERIFY_WITH_TIMEOUT(m_collector->sampleCount() > 0, 20000);
-    m_collector->stop(); // flushes the writer, so the samples are in the repository
-    DashboardView history(m_repoPath);
+    QTRY_VERIFY_WITH_TIMEOUT(m_console.collector->sampleCount() > 0, 20000);
+    m_console.collector->stop(); // flushes the writer, so the samples are in the repository
+    DashboardView history(m_console.repoPath);
     history.setHost(QStringLiteral("lab-production"));
     QVERIFY(history.isLoading());
     QTRY_VERIFY_WITH_TIMEOUT(!history.isLoading(), 10000);
     QVERIFY(history.chart(QStringLiteral("pg_connections_total"))->pointCount() > 0);
-    m_collector->start();
+    m_console.collector->start();
 }
 
 void TestMainWindowLab::windowGrabsToFile()
 {
     const QString file = m_dir.filePath(QStringLiteral("window.png"));
-    QVERIFY(m_window->grab().save(file));
+    QVERIFY(m_console.window->grab().save(file));
     QVERIFY(QFileInfo(file).size() > 0);
 }
 
 void TestMainWindowLab::replayActionOpensTheDialog()
 {
-    auto* action = m_window->findChild<QAction*>(QStringLiteral("replayAction"));
+    auto* action = m_console.window->findChild<QAction*>(QStringLiteral("replayAction"));
     QVERIFY(action);
     action->trigger();
-    auto* dialog = m_window->findChild<ReplayDialog*>(QStringLiteral("replayDialog"));
+    auto* dialog = m_console.window->findChild<ReplayDialog*>(QStringLiteral("replayDialog"));
     QVERIFY(dialog && dialog->isVisible());
     // Every inventory host is a possible target.
     QCOMPARE(dialog->findChild<QComboBox*>(QStringLiteral("targetCombo"))->count(), 2);
@@ -209,9 +177,9 @@ void TestMainWindowLab::replayActionOpensTheDialog()
 
 void TestMainWindowLab::differentialTabIsWired()
 {
-    auto* tabs = m_window->findChild<QTabWidget*>(QStringLiteral("centreTabs"));
+    auto* tabs = m_console.window->findChild<QTabWidget*>(QStringLiteral("centreTabs"));
     QVERIFY(tabs);
-    DiffView* diff = m_window->diffView();
+    DiffView* diff = m_console.window->diffView();
     QCOMPARE(tabs->tabText(tabs->indexOf(diff)), QStringLiteral("Differential"));
     auto* prod = diff->findChild<QComboBox*>(QStringLiteral("prodCombo"));
     QVERIFY(prod->findText(QStringLiteral("lab-production")) >= 0);
@@ -225,8 +193,8 @@ void TestMainWindowLab::differentialTabIsWired()
 
 void TestMainWindowLab::captureTabIsWired()
 {
-    auto* tabs = m_window->findChild<QTabWidget*>(QStringLiteral("centreTabs"));
-    CaptureView* capture = m_window->captureView();
+    auto* tabs = m_console.window->findChild<QTabWidget*>(QStringLiteral("centreTabs"));
+    CaptureView* capture = m_console.window->captureView();
     QCOMPARE(tabs->tabText(tabs->indexOf(capture)), QStringLiteral("Capture"));
     QVERIFY(capture->findChild<QComboBox*>(QStringLiteral("productionCombo"))
                 ->findText(QStringLiteral("lab-production")) >= 0);
