@@ -37,6 +37,24 @@ inline CaptureRecord mirroredCall(const std::string& text, double prodMs, double
     return r;
 }
 
+// One statement as doppel-proxy records it, for captures the tests write: `atUs` is its wall-clock
+// start in microseconds since the epoch.
+inline CaptureRecord capturedStatement(std::uint64_t session, std::int64_t atUs,
+                                       std::int64_t durationUs, const std::string& sql,
+                                       std::int64_t rows = 1, const std::string& sqlState = {})
+{
+    CaptureRecord r;
+    r.timestampUs = atUs;
+    r.sessionId = session;
+    r.user = "u";
+    r.database = "d";
+    r.statement = sql;
+    r.durationUs = durationUs;
+    r.rows = rows;
+    r.sqlState = sqlState;
+    return r;
+}
+
 // Latencies like a database's: log-normal around `medianMs`, reproducible by seed.
 inline std::vector<double> lognormalMs(size_t n, double medianMs, std::uint64_t seed,
                                        double sigma = 0.3)

@@ -2,6 +2,7 @@
 // `doppelctl capture stats`: statements differing only in literals share a fingerprint, the
 // figures per fingerprint (calls, total/mean/p95, rows, errors) and the totals (dropped, damaged)
 // come out right, and the JSON has exactly the names scripts depend on.
+#include "CaptureFixture.h"
 #include "workload/CaptureSegment.h"
 #include "workload/CaptureStats.h"
 #include "workload/CaptureWriter.h"
@@ -20,16 +21,7 @@ namespace {
 CaptureRecord statement(const std::string& sql, std::int64_t us, std::int64_t rows,
                         const std::string& sqlState = {})
 {
-    CaptureRecord r;
-    r.timestampUs = 1'700'000'000'000'000;
-    r.sessionId = 1;
-    r.user = "u";
-    r.database = "d";
-    r.statement = sql;
-    r.durationUs = us;
-    r.rows = rows;
-    r.sqlState = sqlState;
-    return r;
+    return test::capturedStatement(1, 1'700'000'000'000'000, us, sql, rows, sqlState);
 }
 
 } // namespace
@@ -46,19 +38,16 @@ private Q_SLOTS:
     void initTestCase()
     {
         m_dir = m_tmp.filePath(QStringLiteral("cap"));
-        CaptureWriterOptions o;
-        o.dir = m_dir;
-        auto w = CaptureWriter::open(o);
-        QVERIFY(w.ok());
+        std::vector<CaptureRecord> records;
         // 20 calls of one statement with different literals: 1..20 ms.
         for (int i = 1; i <= 20; ++i)
-            (*w)->submit(
+            records.push_back(
                 statement("SELECT * FROM t WHERE id = " + std::to_string(i) + (i % 2 ? "" : "  "),
                           i * 1000, 1));
-        (*w)->submit(statement("UPDATE t SET x = 1", 500, 3));
-        (*w)->submit(statement("UPDATE t SET x = 2", 700, 0, "40001"));
-        (*w)->submit(statement("this is not sql", 100, -1, "42601"));
-        (*w)->close();
+        records.push_back(statement("UPDATE t SET x = 1", 500, 3));
+        records.push_back(statement("UPDATE t SET x = 2", 700, 0, "40001"));
+        records.push_back(statement("this is not sql", 100, -1, "42601"));
+        QVERIFY(test::writeCapture(m_dir, std::move(records)));
         // A record the disk could not take and a damaged one in a second segment.
         std::string seg = capture::segmentHeader(0, 99);
         std::string payload;
@@ -161,17 +150,14 @@ private Q_SLOTS:
     void shadowFiguresWhenMirrored()
     {
         const QString dir = m_tmp.filePath(QStringLiteral("mirrored"));
-        CaptureWriterOptions o;
-        o.dir = dir;
-        auto w = CaptureWriter::open(o);
-        QVERIFY(w.ok());
+        std::vector<CaptureRecord> records;
         for (int i = 1; i <= 20; ++i) {
             CaptureRecord r = statement("SELECT v FROM t WHERE k = " + std::to_string(i), 1000, 1);
             if (i <= 10)
                 r.shadow = ShadowResult{i * 2000, 1, i == 10 ? "57014" : "", {}, {}};
-            (*w)->submit(std::move(r));
+            records.push_back(std::move(r));
         }
-        (*w)->close();
+        QVERIFY(test::writeCapture(dir, std::move(records)));
         auto stats = computeCaptureStats(dir);
         QVERIFY(stats.ok());
         QCOMPARE(stats->mirrored, qint64(10));

@@ -2,6 +2,7 @@
 // `doppelctl workload features|summary`: the JSON shapes scripts rely on, --store writing the
 // capture, its windows, its fingerprints and the workload.* samples into a temporary repository
 // (and replacing them when stored again), and errors that name the problem.
+#include "CaptureFixture.h"
 #include "CtlRunner.h"
 #include "store/Repository.h"
 #include "workload/CaptureWriter.h"
@@ -39,10 +40,7 @@ private Q_SLOTS:
     void initTestCase()
     {
         m_dir = m_tmp.filePath(QStringLiteral("cap"));
-        CaptureWriterOptions o;
-        o.dir = m_dir;
-        auto w = CaptureWriter::open(o);
-        QVERIFY(w.ok());
+        std::vector<CaptureRecord> records;
         // 90 s of traffic from two sessions: a join read every second in session 1, an update
         // every 3 s in session 2, and a statement that does not parse.
         for (int i = 0; i < 90; ++i) {
@@ -54,7 +52,7 @@ private Q_SLOTS:
                 " ORDER BY a.x LIMIT 5";
             r.durationUs = 2000;
             r.rows = 5;
-            (*w)->submit(std::move(r));
+            records.push_back(std::move(r));
             if (i % 3 == 0) {
                 CaptureRecord u;
                 u.timestampUs = Base + i * Second + 500000;
@@ -62,7 +60,7 @@ private Q_SLOTS:
                 u.statement = "UPDATE a SET x = x + " + std::to_string(i) + " WHERE id = 1";
                 u.durationUs = 10000;
                 u.rows = 1;
-                (*w)->submit(std::move(u));
+                records.push_back(std::move(u));
             }
         }
         CaptureRecord bad;
@@ -70,8 +68,8 @@ private Q_SLOTS:
         bad.sessionId = 2;
         bad.statement = "SELEC oops";
         bad.sqlState = "42601";
-        (*w)->submit(std::move(bad));
-        (*w)->close();
+        records.push_back(std::move(bad));
+        QVERIFY(test::writeCapture(m_dir, std::move(records)));
     }
 
     void featuresJson()

@@ -3,6 +3,7 @@
 // length with statements/s, active sessions, mean concurrency (durations split across window
 // edges), read ratio and errors; empty windows kept; totals, per-fingerprint figures and the
 // feature mix; a capture without statements or directory refused.
+#include "CaptureFixture.h"
 #include "workload/CaptureWriter.h"
 #include "workload/WorkloadSummary.h"
 
@@ -24,16 +25,7 @@ CaptureRecord statement(std::uint64_t session, std::int64_t at, std::int64_t dur
                         const std::string& sql, std::int64_t rows = 1,
                         const std::string& sqlState = {})
 {
-    CaptureRecord r;
-    r.timestampUs = Base + at;
-    r.sessionId = session;
-    r.user = "u";
-    r.database = "d";
-    r.statement = sql;
-    r.durationUs = duration;
-    r.rows = rows;
-    r.sqlState = sqlState;
-    return r;
+    return test::capturedStatement(session, Base + at, duration, sql, rows, sqlState);
 }
 
 } // namespace
@@ -50,22 +42,19 @@ private Q_SLOTS:
     void initTestCase()
     {
         m_dir = m_tmp.filePath(QStringLiteral("cap"));
-        CaptureWriterOptions o;
-        o.dir = m_dir;
-        auto w = CaptureWriter::open(o);
-        QVERIFY(w.ok());
+        std::vector<CaptureRecord> records;
         // Window 0: two sessions, a read, a write, a failed read, and a BEGIN that runs 0.5 s
         // into window 1.
-        (*w)->submit(statement(1, 0, 1 * Second, "SELECT * FROM t WHERE id = 1"));
-        (*w)->submit(statement(1, 10 * Second, 2 * Second, "UPDATE t SET x = 2 WHERE id = 1"));
-        (*w)->submit(
+        records.push_back(statement(1, 0, 1 * Second, "SELECT * FROM t WHERE id = 1"));
+        records.push_back(statement(1, 10 * Second, 2 * Second, "UPDATE t SET x = 2 WHERE id = 1"));
+        records.push_back(
             statement(2, 30 * Second, 1 * Second, "SELECT * FROM t WHERE id = 5", 0, "57014"));
-        (*w)->submit(statement(2, 59 * Second + Second / 2, 1 * Second, "BEGIN", -1));
+        records.push_back(statement(2, 59 * Second + Second / 2, 1 * Second, "BEGIN", -1));
         // Window 1: one aggregate read from a third session.
-        (*w)->submit(statement(3, 70 * Second, 3 * Second, "SELECT count(*) FROM t"));
+        records.push_back(statement(3, 70 * Second, 3 * Second, "SELECT count(*) FROM t"));
         // Window 2: nothing. Window 3: an insert ending the capture at 204 s.
-        (*w)->submit(statement(1, 200 * Second, 4 * Second, "INSERT INTO t VALUES (1)"));
-        (*w)->close();
+        records.push_back(statement(1, 200 * Second, 4 * Second, "INSERT INTO t VALUES (1)"));
+        QVERIFY(test::writeCapture(m_dir, std::move(records)));
     }
 
     void windows()
