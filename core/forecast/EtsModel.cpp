@@ -41,7 +41,19 @@ RunResult runFilterT(const std::vector<double>& y, const EtsParameters& p,
                      std::vector<double>* fitted, StepState* last, std::vector<double>* ring)
 {
     const size_t m = S == EtsSeason::None ? 1 : p.season.size();
-    std::vector<double> s = S == EtsSeason::None ? std::vector<double>{0.0} : p.season;
+    // The seasonal states on the stack for the usual periods: this runs for every objective
+    // evaluation, where an allocation costs as much as the filter over a short series.
+    double local[32] = {0.0};
+    std::vector<double> heap;
+    double* s = local;
+    if constexpr (S != EtsSeason::None) {
+        if (m > std::size(local)) {
+            heap = p.season;
+            s = heap.data();
+        } else {
+            std::copy(p.season.begin(), p.season.end(), local);
+        }
+    }
     double l = p.level, b = T == EtsTrend::None ? 0.0 : p.slope;
     const double alpha = p.alpha, betaRatio = p.beta / p.alpha, gamma = p.gamma, phi = p.phi;
     RunResult r;
@@ -100,7 +112,7 @@ RunResult runFilterT(const std::vector<double>& y, const EtsParameters& p,
     if (last)
         *last = StepState{l, b};
     if (ring)
-        *ring = s;
+        ring->assign(s, s + m);
     return r;
 }
 
@@ -350,7 +362,7 @@ Result<std::unique_ptr<EtsModel>> EtsModel::fit(const std::vector<double>& y, co
             return inf;
         return nFit * std::log(r.sse) + 2 * r.sumLog;
     };
-    auto best = nelderMead(objective, x, lo, hi, 150 * int(x.size()) + 300, 1e-7);
+    auto best = nelderMead(objective, x, lo, hi, 150 * int(x.size()) + 300, 1e-5);
     // A restart from the optimum escapes the simplex collapsing early, as optim() users do.
     best = nelderMead(objective, best.x, lo, hi, 30 * int(x.size()) + 60, 1e-8);
     if (!std::isfinite(best.value) || best.value >= std::numeric_limits<double>::max() / 2)
