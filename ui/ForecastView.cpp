@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ForecastView.h"
-
 #include "Async.h"
 
 #include <QAreaSeries>
@@ -111,29 +110,15 @@ ForecastView::ForecastView(QString repositoryPath, QWidget* parent)
     top->addWidget(m_horizons);
     top->addWidget(m_refit);
 
-    m_thresholdDirection = new QComboBox(this);
-    m_thresholdDirection->setObjectName(QStringLiteral("thresholdDirection"));
-    m_thresholdDirection->addItem(tr("above"), false);
-    m_thresholdDirection->addItem(tr("below"), true);
-    m_thresholdDirection->setToolTip(
-        tr("Below: a floor, such as free disk or the cache hit ratio, crossed by going under it."));
-    m_thresholdValue = new QDoubleSpinBox(this);
-    m_thresholdValue->setObjectName(QStringLiteral("thresholdValue"));
-    m_thresholdValue->setRange(-1e15, 1e15);
-    m_thresholdValue->setDecimals(2);
-    m_thresholdProbability = new QDoubleSpinBox(this);
-    m_thresholdProbability->setObjectName(QStringLiteral("thresholdProbability"));
-    m_thresholdProbability->setRange(1, 100);
-    m_thresholdProbability->setValue(80);
-    m_thresholdProbability->setSuffix(QStringLiteral(" %"));
+    m_thresholdFields = ThresholdFields::create(this);
     m_addThreshold = new QPushButton(tr("Add threshold"), this);
     m_addThreshold->setObjectName(QStringLiteral("addThresholdButton"));
     auto* thresholdRow = new QHBoxLayout;
     thresholdRow->addWidget(new QLabel(tr("Alert when"), this));
-    thresholdRow->addWidget(m_thresholdDirection);
-    thresholdRow->addWidget(m_thresholdValue);
+    thresholdRow->addWidget(m_thresholdFields.direction);
+    thresholdRow->addWidget(m_thresholdFields.value);
     thresholdRow->addWidget(new QLabel(tr("within the horizon with probability ≥"), this));
-    thresholdRow->addWidget(m_thresholdProbability);
+    thresholdRow->addWidget(m_thresholdFields.probability);
     thresholdRow->addWidget(m_addThreshold);
     m_removeThreshold = new QPushButton(tr("Remove threshold"), this);
     m_removeThreshold->setObjectName(QStringLiteral("removeThresholdButton"));
@@ -141,6 +126,10 @@ ForecastView::ForecastView(QString repositoryPath, QWidget* parent)
     m_removeThreshold->setEnabled(false);
     thresholdRow->addWidget(m_removeThreshold);
     thresholdRow->addStretch(1);
+    m_allThresholds = new QPushButton(tr("All thresholds…"), this);
+    m_allThresholds->setObjectName(QStringLiteral("allThresholdsButton"));
+    m_allThresholds->setToolTip(tr("Every threshold of every host and metric."));
+    thresholdRow->addWidget(m_allThresholds);
 
     m_model = new QLabel(this);
     m_model->setObjectName(QStringLiteral("modelLabel"));
@@ -210,6 +199,7 @@ ForecastView::ForecastView(QString repositoryPath, QWidget* parent)
     connect(m_refit, &QPushButton::clicked, this, &ForecastView::reload);
     connect(m_addThreshold, &QPushButton::clicked, this, &ForecastView::addThreshold);
     connect(m_removeThreshold, &QPushButton::clicked, this, &ForecastView::removeThreshold);
+    connect(m_allThresholds, &QPushButton::clicked, this, &ForecastView::allThresholdsRequested);
     setHost(QString());
 }
 
@@ -305,10 +295,8 @@ void ForecastView::addThreshold()
     ForecastThreshold t;
     t.host = m_host;
     t.metric = metric();
-    t.value = m_thresholdValue->value();
     t.horizonMs = horizonMs();
-    t.probability = m_thresholdProbability->value() / 100;
-    t.below = m_thresholdDirection->currentData().toBool();
+    m_thresholdFields.fill(t);
     const quint64 request = ++m_request;
     ++m_pending;
     m_addThreshold->setEnabled(false);
@@ -323,6 +311,8 @@ void ForecastView::addThreshold()
             // Logged whether or not the user moved on: the event is already in the repository.
             if (fit.event)
                 Q_EMIT eventLogged(*fit.event);
+            if (fit.threshold && fit.threshold->id > 0)
+                Q_EMIT thresholdsChanged();
             if (request == m_request)
                 showForecast(fit);
         });
@@ -382,6 +372,7 @@ void ForecastView::removeThreshold()
                     tr("Removing threshold %1 failed: %2").arg(id).arg(removed.error().message));
                 return;
             }
+            Q_EMIT thresholdsChanged();
             loadForecast(); // the next newest threshold on this metric, if any, takes its place
         });
 }

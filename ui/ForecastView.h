@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "ThresholdFields.h"
+
 #include "forecast/ForecastChartData.h"
 #include "store/Repository.h"
 
@@ -26,9 +28,9 @@ namespace doppel {
 // forecast mean, 80 and 95 % bands, the threshold line and the predicted breach, with the model
 // and its hold-out accuracy; below, the built-in PostgreSQL limits' time to breach as the
 // forecast service stored them. Adding a threshold (a ceiling or a floor) stores it, re-fits, and
-// logs a recommendation when the threshold is at risk; removing takes the one shown away. Fits and
-// reads run on a worker, and only while the view is shown (a hidden tab fits when it is opened);
-// GUI thread only.
+// logs a recommendation when the threshold is at risk; removing takes the one shown away; "All
+// thresholds…" asks for the list of every host's (ThresholdsDialog). Fits and reads run on a
+// worker, and only while the view is shown (a hidden tab fits when it is opened); GUI thread only.
 class ForecastView : public QWidget
 {
     Q_OBJECT
@@ -55,6 +57,10 @@ public Q_SLOTS:
 Q_SIGNALS:
     void eventLogged(const doppel::Event& event);
     void failed(const QString& message);
+    // A threshold was added or removed here.
+    void thresholdsChanged();
+    // The user asked for the list of every threshold (the console opens ThresholdsDialog).
+    void allThresholdsRequested();
 
 protected:
     void showEvent(QShowEvent* event) override;
@@ -72,11 +78,10 @@ private:
     QComboBox* m_metrics = nullptr;
     QComboBox* m_horizons = nullptr;
     QPushButton* m_refit = nullptr;
-    QComboBox* m_thresholdDirection = nullptr; // above (a ceiling) or below (a floor)
-    QDoubleSpinBox* m_thresholdValue = nullptr;
-    QDoubleSpinBox* m_thresholdProbability = nullptr;
+    ThresholdFields m_thresholdFields; // the new threshold's above/below, value, probability
     QPushButton* m_addThreshold = nullptr;
     QPushButton* m_removeThreshold = nullptr;
+    QPushButton* m_allThresholds = nullptr;
     qint64 m_shownThreshold = 0; // id of the threshold on the chart, 0 for none
     QLabel* m_title = nullptr;
     QLabel* m_model = nullptr;

@@ -17,6 +17,7 @@
 #include "SettingsDialog.h"
 #include "ShadowView.h"
 #include "StateIcons.h"
+#include "ThresholdsDialog.h"
 
 #include "collect/Collector.h"
 #include "forecast/ForecastService.h"
@@ -63,7 +64,7 @@ MainWindow::MainWindow(const ConsoleServices& services, QWidget* parent)
     tabs->addTab(m_forecast, tr("Forecast"));
     m_diff = new DiffView(*m_services.plans, *m_services.secrets, m_services.repositoryPath, this);
     tabs->addTab(m_diff, tr("Differential"));
-    m_capture = new CaptureView(*m_services.capture, this);
+    m_capture = new CaptureView(*m_services.capture, m_services.settings, this);
     tabs->addTab(m_capture, tr("Capture"));
     centreLayout->addWidget(tabs, 1);
     setCentralWidget(centre);
@@ -126,6 +127,11 @@ void MainWindow::connectForecasts()
     m_forecastService = new forecast::ForecastService(m_services.repositoryPath, this);
     connect(m_inventory, &InventoryView::currentHostChanged, m_forecast, &ForecastView::setHost);
     connect(m_forecast, &ForecastView::eventLogged, m_events, &EventsPane::addEvent);
+    connect(m_forecast, &ForecastView::allThresholdsRequested, this, &MainWindow::showThresholds);
+    connect(m_forecast, &ForecastView::thresholdsChanged, this, [this] {
+        if (m_thresholds)
+            m_thresholds->reload();
+    });
     connect(m_forecast, &ForecastView::failed, this, [this](const QString& message) {
         m_banner->showMessage(tr("Forecast: %1").arg(message), MessageBanner::Type::Warning);
     });
@@ -174,6 +180,9 @@ void MainWindow::createActions()
         new QAction(s->standardIcon(QStyle::SP_DialogOpenButton), tr("&Import server logs…"), this);
     m_importLogsAction->setObjectName(QStringLiteral("importLogsAction"));
     connect(m_importLogsAction, &QAction::triggered, this, &MainWindow::showLogImport);
+    m_thresholdsAction = new QAction(tr("Forecast &thresholds…"), this);
+    m_thresholdsAction->setObjectName(QStringLiteral("thresholdsAction"));
+    connect(m_thresholdsAction, &QAction::triggered, this, &MainWindow::showThresholds);
     m_quitAction = new QAction(tr("&Quit"), this);
     m_quitAction->setObjectName(QStringLiteral("quitAction"));
     m_quitAction->setShortcut(QKeySequence::Quit);
@@ -190,6 +199,7 @@ void MainWindow::createActions()
     QMenu* tools = menuBar()->addMenu(tr("&Tools"));
     tools->addAction(m_importLogsAction);
     tools->addAction(m_replayAction);
+    tools->addAction(m_thresholdsAction);
 
     QToolBar* bar = addToolBar(tr("Main"));
     bar->setObjectName(QStringLiteral("mainToolBar"));
@@ -219,6 +229,28 @@ void MainWindow::showLogImport()
     dialog->show();
 }
 
+ThresholdsDialog* MainWindow::thresholdsDialog() const
+{
+    return m_thresholds;
+}
+
+void MainWindow::showThresholds()
+{
+    if (m_thresholds) {
+        m_thresholds->reload();
+        m_thresholds->raise();
+        m_thresholds->activateWindow();
+        return;
+    }
+    m_thresholds = new ThresholdsDialog(m_services.repositoryPath,
+                                        m_inventory->inventoryModel()->hosts(), this);
+    m_thresholds->setAttribute(Qt::WA_DeleteOnClose);
+    connect(m_thresholds, &ThresholdsDialog::eventLogged, m_events, &EventsPane::addEvent);
+    // The chart draws the threshold of its metric: show what changed.
+    connect(m_thresholds, &ThresholdsDialog::thresholdsChanged, m_forecast, &ForecastView::reload);
+    m_thresholds->show();
+}
+
 void MainWindow::connectCollector()
 {
     Collector* collector = m_services.collector;
@@ -240,6 +272,8 @@ void MainWindow::setHosts(const std::vector<Host>& hosts)
     m_shadow->setHosts(hosts);
     m_diff->setHosts(hosts);
     m_capture->setHosts(hosts);
+    if (m_thresholds)
+        m_thresholds->setHosts(hosts);
     updateActions();
     Q_EMIT hostsApplied();
 }

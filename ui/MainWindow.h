@@ -5,6 +5,7 @@
 #include "inventory/Host.h"
 
 #include <QMainWindow>
+#include <QPointer>
 
 #include <vector>
 
@@ -25,11 +26,12 @@ class InventoryStore;
 class InventoryView;
 class MessageBanner;
 class ShadowView;
+class ThresholdsDialog;
 
 // The console's window. It only assembles the views (inventory dock on the left; dashboard,
 // shadow, forecast, differential and capture tabs in the centre; events at the bottom; message
-// banner on top), wires them to the Collector, and opens the host and settings dialogs. GUI thread
-// only.
+// banner on top), wires them to the Collector, and opens the host, settings and thresholds dialogs.
+// GUI thread only.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
@@ -51,6 +53,8 @@ public:
     CaptureView* captureView() const { return m_capture; }
     forecast::ForecastService* forecastService() const { return m_forecastService; }
     EventsPane* eventsPane() const { return m_events; }
+    // The thresholds dialog while it is open, else null.
+    ThresholdsDialog* thresholdsDialog() const;
 
 public Q_SLOTS:
     void addHost();
@@ -61,6 +65,8 @@ public Q_SLOTS:
     // Opens the Replay dialog (not modal) on the inventory.
     void showReplay();
     void showLogImport();
+    // Opens the list of every forecast threshold (not modal; raised if already open).
+    void showThresholds();
 
 Q_SIGNALS:
     // The inventory shown (and given to the collector) changed.
@@ -84,12 +90,14 @@ private:
     forecast::ForecastService* m_forecastService = nullptr;
     EventsPane* m_events = nullptr;
     InventoryStore* m_store = nullptr;
+    QPointer<ThresholdsDialog> m_thresholds;
     QAction* m_addAction = nullptr;
     QAction* m_editAction = nullptr;
     QAction* m_removeAction = nullptr;
     QAction* m_settingsAction = nullptr;
     QAction* m_replayAction = nullptr;
     QAction* m_importLogsAction = nullptr;
+    QAction* m_thresholdsAction = nullptr;
     QAction* m_quitAction = nullptr;
 };
 

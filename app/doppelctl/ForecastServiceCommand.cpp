@@ -8,6 +8,7 @@
 #include "metrics/MetricCatalog.h"
 #include "store/Repository.h"
 
+#include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -237,14 +238,21 @@ int runThresholds(Context& ctx, const QStringList& args)
     }
     if (a->has(QStringLiteral("json"))) {
         QJsonArray rows;
-        for (const ForecastThreshold& t : *list)
+        for (const ForecastThreshold& t : *list) {
+            // ISO-8601 UTC; null for a threshold added before the repository kept the time.
+            const QJsonValue created =
+                t.createdMs > 0 ? QJsonValue(QDateTime::fromMSecsSinceEpoch(t.createdMs, Qt::UTC)
+                                                 .toString(Qt::ISODate))
+                                : QJsonValue();
             rows.append(QJsonObject{{QStringLiteral("id"), t.id},
                                     {QStringLiteral("host"), t.host},
                                     {QStringLiteral("metric"), t.metric},
                                     {QStringLiteral("value"), t.value},
                                     {QStringLiteral("horizonSeconds"), double(t.horizonMs) / 1000},
                                     {QStringLiteral("probability"), t.probability},
-                                    {QStringLiteral("below"), t.below}});
+                                    {QStringLiteral("below"), t.below},
+                                    {QStringLiteral("created"), created}});
+        }
         ctx.out << QJsonDocument(rows).toJson(QJsonDocument::Indented);
         return Success;
     }

@@ -35,6 +35,7 @@ struct ForecastThreshold
     qint64 horizonMs = 0;
     double probability = 0.8; // 0 < p <= 1
     bool below = false;       // a floor (free disk, cache hit ratio): crossed by going under it
+    qint64 createdMs = 0;     // when it was added; 0 when unknown (added before schema 6)
 };
 
 // Time to breach of one PostgreSQL limit, such as connections against max_connections.

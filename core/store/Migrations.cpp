@@ -140,6 +140,11 @@ CREATE TABLE workload_fingerprints (
         R"sql(
 ALTER TABLE forecast_thresholds ADD COLUMN below INTEGER NOT NULL DEFAULT 0 CHECK (below IN (0, 1));
 )sql",
+        // 5 -> 6: when each threshold was added, for the console's list of thresholds; those
+        // added before stay NULL (unknown).
+        R"sql(
+ALTER TABLE forecast_thresholds ADD COLUMN created_ms INTEGER;
+)sql",
     };
     return migrations;
 }

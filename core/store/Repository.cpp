@@ -64,6 +64,9 @@ Result<int> inspectExisting(const QString& path)
         return makeError(
             ErrorCode::NotARepository,
             QStringLiteral("Cannot open %1: %2").arg(path, QString::fromUtf8(sqlite3_errstr(rc))));
+    // As long as the connection open() makes next: another thread's or process's connection may
+    // hold the lock for a moment (a commit, the checkpoint of the last connection closing).
+    sqlite3_busy_timeout(db.get(), 5000);
     auto pragmaInt = [&](const char* sql) -> Result<qint64> {
         SqliteStatement stmt(db.get(), sql);
         if (!stmt.valid() || stmt.step() != SQLITE_ROW)

@@ -54,7 +54,7 @@ struct StoredWorkloadCapture
 class Repository
 {
 public:
-    static constexpr int CurrentSchemaVersion = 5;
+    static constexpr int CurrentSchemaVersion = 6;
 
     // Opens (creating if absent) and migrates to `targetVersion`. A file that is not SQLite,
     // not a Doppel repository, or from a newer Doppel is refused and left untouched.
@@ -95,6 +95,7 @@ public:
     Status storeForecast(const StoredForecast& forecast);
     Result<StoredForecast> latestForecast(const QString& host, const QString& metric,
                                           qint64 horizonMs) const;
+    // addThreshold stamps createdMs with the current time unless the caller set it.
     Result<qint64> addThreshold(const ForecastThreshold& threshold);
     Status removeThreshold(qint64 id);
     Result<std::vector<ForecastThreshold>> thresholds() const;

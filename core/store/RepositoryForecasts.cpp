@@ -5,6 +5,7 @@
 
 #include "SqliteStatement.h"
 
+#include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -152,7 +153,7 @@ Result<qint64> Repository::addThreshold(const ForecastThreshold& t)
                          QStringLiteral("A threshold's probability must be in (0, 1], not %1")
                              .arg(t.probability));
     SqliteStatement s(m_db, "INSERT INTO forecast_thresholds (host, metric, value, horizon_ms, "
-                            "probability, below) VALUES (?,?,?,?,?,?)");
+                            "probability, below, created_ms) VALUES (?,?,?,?,?,?,?)");
     if (t.host.isEmpty())
         s.bindNull(1);
     else
@@ -162,6 +163,7 @@ Result<qint64> Repository::addThreshold(const ForecastThreshold& t)
     s.bind(4, t.horizonMs);
     s.bind(5, t.probability);
     s.bind(6, qint64(t.below ? 1 : 0));
+    s.bind(7, t.createdMs > 0 ? t.createdMs : QDateTime::currentMSecsSinceEpoch());
     if (s.step() != SQLITE_DONE) {
         if (sqlite3_extended_errcode(m_db) == SQLITE_CONSTRAINT_FOREIGNKEY)
             return makeError(ErrorCode::NotFound,
@@ -184,13 +186,13 @@ Status Repository::removeThreshold(qint64 id)
 
 Result<std::vector<ForecastThreshold>> Repository::thresholds() const
 {
-    SqliteStatement s(m_db, "SELECT id, host, metric, value, horizon_ms, probability, below "
-                            "FROM forecast_thresholds ORDER BY metric, id");
+    SqliteStatement s(m_db, "SELECT id, host, metric, value, horizon_ms, probability, below, "
+                            "created_ms FROM forecast_thresholds ORDER BY metric, id");
     std::vector<ForecastThreshold> out;
     int rc;
     while ((rc = s.step()) == SQLITE_ROW)
         out.push_back(ForecastThreshold{s.int64(0), s.text(1), s.text(2), s.real(3), s.int64(4),
-                                        s.real(5), s.int64(6) != 0});
+                                        s.real(5), s.int64(6) != 0, s.int64(7)});
     if (rc != SQLITE_DONE)
         return sqliteError(QStringLiteral("Reading thresholds failed"));
     return out;

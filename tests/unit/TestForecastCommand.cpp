@@ -231,7 +231,10 @@ private Q_SLOTS:
         for (const auto& v : list)
             found |= v.toObject().value(QLatin1String("metric")).toString() ==
                          QLatin1String("disk_free_bytes") &&
-                     v.toObject().value(QLatin1String("below")).toBool();
+                     v.toObject().value(QLatin1String("below")).toBool() &&
+                     QDateTime::fromString(v.toObject().value(QLatin1String("created")).toString(),
+                                           Qt::ISODate)
+                         .isValid();
         QVERIFY2(found, out.constData());
     }
 

@@ -153,8 +153,8 @@ private Q_SLOTS:
         QCOMPARE(fit->forecast.lo95.size(), fit->forecast.mean.size());
         QVERIFY(std::isfinite(fit->forecast.accuracyMase));
         QVERIFY(fit->forecast.accuracyMase < 2);
-        const ForecastThreshold t{7,           {},   QStringLiteral("cpu_percent"), value, DayMs,
-                                  probability, false};
+        const ForecastThreshold t{
+            7, {}, QStringLiteral("cpu_percent"), value, DayMs, probability, false, 0};
         const ThresholdVerdict v = evaluateThreshold(t, *fit);
         QCOMPARE(v.raised, raised);
         if (raised) {
@@ -187,7 +187,7 @@ private Q_SLOTS:
                              value, 0, /*thresholdBelow*/ true);
         QVERIFY2(fit.ok(), qPrintable(errorOf(fit)));
         QVERIFY(fit->breach && fit->breach->below);
-        const ForecastThreshold t{8, {}, QStringLiteral("cpu_percent"), value, DayMs, 0.8, true};
+        const ForecastThreshold t{8, {}, QStringLiteral("cpu_percent"), value, DayMs, 0.8, true, 0};
         const ThresholdVerdict v = evaluateThreshold(t, *fit);
         QCOMPARE(v.raised, raised);
         if (raised) {
@@ -231,7 +231,8 @@ private Q_SLOTS:
         QVERIFY((*repo)->schemaVersion() >= 3); // the forecast tables came with version 3
         QVERIFY((*repo)->addHost(makeHost(QStringLiteral("db1"))).ok());
         ForecastThreshold t{
-            0, QStringLiteral("db1"), QStringLiteral("cpu_percent"), 80, 3 * DayMs, 0.8, false};
+            0, QStringLiteral("db1"), QStringLiteral("cpu_percent"), 80, 3 * DayMs, 0.8, false, 0};
+        const qint64 before = QDateTime::currentMSecsSinceEpoch();
         auto id = (*repo)->addThreshold(t);
         QVERIFY(id.ok());
         t.probability = 1.5;
@@ -245,9 +246,12 @@ private Q_SLOTS:
         QCOMPARE(list->front().horizonMs, 3 * DayMs);
         QCOMPARE(list->front().host, QStringLiteral("db1"));
         QVERIFY(!list->front().below);
+        // Stamped when added, for the console's list of thresholds.
+        QVERIFY(list->front().createdMs >= before);
+        QVERIFY(list->front().createdMs <= QDateTime::currentMSecsSinceEpoch());
         // A floor keeps its direction.
         ForecastThreshold floor{
-            0, QStringLiteral("db1"), QStringLiteral("disk_free_bytes"), 5e9, DayMs, 0.9, true};
+            0, QStringLiteral("db1"), QStringLiteral("disk_free_bytes"), 5e9, DayMs, 0.9, true, 0};
         auto floorId = (*repo)->addThreshold(floor);
         QVERIFY(floorId.ok());
         list = (*repo)->thresholds();

@@ -12,6 +12,9 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
+#include <thread>
+
 using namespace doppel;
 
 namespace {
@@ -163,12 +166,64 @@ private Q_SLOTS:
         }
         auto v5 = Repository::open(path);
         QVERIFY(v5.ok());
-        QCOMPARE((*v5)->schemaVersion(), 5);
+        QCOMPARE((*v5)->schemaVersion(), Repository::CurrentSchemaVersion);
         auto list = (*v5)->thresholds();
         QVERIFY(list.ok());
         QCOMPARE(list->size(), size_t(1));
         QCOMPARE(list->front().value, 80.0);
         QVERIFY(!list->front().below);
+    }
+
+    // 5 -> 6: a threshold added before creation times were kept reads back as unknown (0); one
+    // added after is stamped.
+    void upgradeFromVersionFiveLeavesCreationUnknown()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("r.sqlite"));
+        {
+            auto v5 = Repository::open(path, 5);
+            QVERIFY(v5.ok());
+            execSql(path, "INSERT INTO forecast_thresholds (host, metric, value, horizon_ms, "
+                          "probability, below) VALUES (NULL, 'cpu_percent', 80, 86400000, 0.8, 0)");
+        }
+        auto v6 = Repository::open(path);
+        QVERIFY(v6.ok());
+        QCOMPARE((*v6)->schemaVersion(), 6);
+        ForecastThreshold later;
+        later.metric = QStringLiteral("pg_tps");
+        later.value = 100;
+        later.horizonMs = 3600000;
+        QVERIFY((*v6)->addThreshold(later).ok());
+        auto list = (*v6)->thresholds();
+        QVERIFY(list.ok());
+        QCOMPARE(list->size(), size_t(2));
+        QCOMPARE(list->front().metric, QStringLiteral("cpu_percent"));
+        QCOMPARE(list->front().createdMs, qint64(0));
+        QVERIFY(list->back().createdMs > 0);
+    }
+
+    // Another connection holding the file's lock for a moment (a writer committing, the last
+    // connection of the console's many workers checkpointing as it closes) makes an open wait,
+    // not fail with "database is locked".
+    void openWaitsForAMomentaryLock()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("r.sqlite"));
+        QVERIFY(Repository::open(path).ok());
+        sqlite3* holder = nullptr;
+        QCOMPARE(sqlite3_open(path.toUtf8().constData(), &holder), SQLITE_OK);
+        QCOMPARE(sqlite3_exec(holder,
+                              "PRAGMA locking_mode=EXCLUSIVE; BEGIN EXCLUSIVE; "
+                              "INSERT INTO metrics (name) VALUES ('lock_probe'); COMMIT;",
+                              nullptr, nullptr, nullptr),
+                 SQLITE_OK);
+        std::thread release([holder] {
+            std::this_thread::sleep_for(std::chrono::milliseconds(300));
+            sqlite3_close(holder);
+        });
+        auto repo = Repository::open(path);
+        release.join();
+        QVERIFY2(repo.ok(), qPrintable(repo ? QString() : repo.error().message));
     }
 
     void failedMigrationChangesNothing()
