@@ -33,6 +33,18 @@ for (i in seq_len(nrow(index))) {
       if (m > 1) stlf(train, h = h)$mean else forecast(ets(train), h = h)$mean
     },
     "r-prophet" = function() {
+      if (!is.na(index$interval[i])) {
+        # The lab's metrics: clock times every `interval` s, a compressed day of m samples.
+        step <- index$interval[i]
+        ds <- as.POSIXct("2026-01-01", tz = "UTC") + step * (seq_along(train) - 1)
+        fit <- prophet(daily.seasonality = FALSE, weekly.seasonality = FALSE,
+                       yearly.seasonality = FALSE)
+        fit <- add_seasonality(fit, name = "labday", period = m * step / 86400,
+                               fourier.order = 8)
+        fit <- fit.prophet(fit, data.frame(ds = ds, y = as.numeric(train)))
+        future <- data.frame(ds = ds[length(ds)] + step * seq_len(h))
+        return(predict(fit, future)$yhat)
+      }
       ds <- as.Date(lubridate::date_decimal(as.numeric(time(train))))
       fit <- prophet(data.frame(ds = ds, y = as.numeric(train)), daily.seasonality = FALSE,
                      weekly.seasonality = FALSE)
@@ -43,15 +55,23 @@ for (i in seq_len(nrow(index))) {
     }
   )
   for (method in names(methods)) {
-    t0 <- proc.time()[["elapsed"]]
-    fc <- tryCatch(as.numeric(suppressWarnings(suppressMessages(methods[[method]]()))),
-                   error = function(e) { message(name, " ", method, ": ", conditionMessage(e)); NULL })
-    t1 <- proc.time()[["elapsed"]]
+    # The median of up to five fits while they take under 2 s in all, as bench_forecast times
+    # Doppel's: a single run of a fit of a few milliseconds mostly measures the machine.
+    times <- c()
+    repeat {
+      t0 <- proc.time()[["elapsed"]]
+      fc <- tryCatch(as.numeric(suppressWarnings(suppressMessages(methods[[method]]()))),
+                     error = function(e) { message(name, " ", method, ": ", conditionMessage(e)); NULL })
+      times <- c(times, proc.time()[["elapsed"]] - t0)
+      if (is.null(fc) || length(times) >= 5 || sum(times) >= 2) break
+    }
     if (is.null(fc)) next
     rows[[length(rows) + 1]] <- data.frame(series = name, method = method,
                                            mase = mase(as.numeric(train), test, fc, m),
-                                           smape = smape(test, fc), seconds = t1 - t0, model = "")
-    message(sprintf("%-16s %-14s %.3fs", name, method, t1 - t0))
+                                           smape = smape(test, fc), seconds = median(times),
+                                           model = "")
+    message(sprintf("%-16s %-14s %.4fs (median of %d)", name, method, median(times),
+                    length(times)))
   }
 }
 # Speed peer for the five-minute series: stlf (STL + ETS), R's closest equivalent.

@@ -13,13 +13,14 @@ series <- list(
   BJsales = list(x = datasets::BJsales, h = 10),
   DAX = list(x = datasets::EuStockMarkets[, "DAX"], h = 30)
 )
+# interval: seconds between samples, for series with clock times (the lab's, added by run.sh).
 index <- data.frame(name = character(), frequency = integer(), horizon = integer(),
-                     start = numeric())
+                     start = numeric(), interval = numeric())
 for (name in names(series)) {
   s <- series[[name]]
   write.csv(data.frame(value = as.numeric(s$x)), file.path(dir, paste0(name, ".csv")),
             row.names = FALSE)
   index <- rbind(index, data.frame(name = name, frequency = frequency(s$x), horizon = s$h,
-                                   start = time(s$x)[1]))
+                                   start = time(s$x)[1], interval = NA))
 }
 write.csv(index, file.path(dir, "series.csv"), row.names = FALSE, quote = FALSE)

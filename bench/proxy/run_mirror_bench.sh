@@ -16,25 +16,18 @@ rounds=${4:-2}
 clients=8
 threads=2
 
-json() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]]['port'])" "$lab/lab.json" "$1"; }
-port=$(json production)
-shadow_port=$(json shadow)
-password=$(head -1 "$lab/pgpass" | cut -d: -f5)
-export PGPASSWORD=$password
+. "$(dirname "$0")/lib.sh"
+lab_settings "$lab"
 work=$(mktemp -d)
 pids=()
 stopped=()
 cleanup() {
   # run() lets its stopped backends go itself; this catches any left by an interrupted run.
   for p in "${stopped[@]}" $(mirror_backends 2>/dev/null); do kill -CONT "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-  rm -rf "$work"
+  bench_cleanup
 }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_port() { for _ in $(seq 100); do (echo >/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.1; done; return 1; }
 shadow_sql() { psql -X -At -h 127.0.0.1 -p "$shadow_port" -U doppel -d "${2:-postgres}" -c "$1"; }
 
 # The shadow needs the benchmark's tables for the mirrored statements to run there; the lab's

@@ -15,45 +15,11 @@ rounds=${4:-2}
 clients=8
 threads=2
 
-port=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['production']['port'])" "$lab/lab.json")
-password=$(head -1 "$lab/pgpass" | cut -d: -f5)
-export PGPASSWORD=$password
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
+. "$(dirname "$0")/lib.sh"
+lab_settings "$lab"
+bench_start
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_port() { for _ in $(seq 100); do (echo >/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.1; done; return 1; }
-
-# pgbouncer 1.18, session pooling, SCRAM pass-through from a userlist with the plain password.
-bouncer_port=$(free_port)
-printf '"doppel" "%s"\n' "$password" >"$work/userlist.txt"
-chmod 600 "$work/userlist.txt"
-cat >"$work/pgbouncer.ini" <<INI
-[databases]
-pgbench = host=127.0.0.1 port=$port dbname=pgbench
-[pgbouncer]
-listen_addr = 127.0.0.1
-listen_port = $bouncer_port
-unix_socket_dir =
-auth_type = scram-sha-256
-auth_file = $work/userlist.txt
-pool_mode = session
-max_client_conn = 200
-default_pool_size = 20
-logfile = $work/pgbouncer.log
-pidfile = $work/pgbouncer.pid
-INI
-bouncer_user=()
-[ "$(id -u)" -eq 0 ] && { chown -R postgres "$work"; bouncer_user=(runuser -u postgres --); }
-"${bouncer_user[@]}" pgbouncer "$work/pgbouncer.ini" >/dev/null 2>&1 &
-pids+=($!)
-wait_port "$bouncer_port"
+start_pgbouncer "$port" "$password" "max_client_conn = 200" "default_pool_size = 20"
 
 off_port=$(free_port)
 "$bin/doppel-proxy" --listen 127.0.0.1:$off_port --upstream "host=127.0.0.1 port=$port" 2>"$work/proxy-off.log" &
