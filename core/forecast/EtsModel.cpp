@@ -54,8 +54,18 @@ RunResult runFilterT(const std::vector<double>& y, const EtsParameters& p,
             std::copy(p.season.begin(), p.season.end(), local);
         }
     }
-    double l = p.level, b = T == EtsTrend::None ? 0.0 : p.slope;
-    const double alpha = p.alpha, betaRatio = p.beta / p.alpha, gamma = p.gamma, phi = p.phi;
+    // The level and the damped trend are carried as l and phib = phi * b, and each update is
+    // written so that the next step's one-step forecast q waits on as few dependent operations
+    // as possible: l' = (1 - alpha) q + alpha adj and phib' = phi phib + phi beta (adj - q),
+    // the same recurrences as R's etscalc (b' = phib + (beta / alpha)(l' - l - phib) equals
+    // phib + beta (adj - q)), rearranged so the terms in adj are computed off the critical path.
+    // The latency chain per observation drops from about nine floating-point operations to three.
+    const double alpha = p.alpha, beta = p.beta, gamma = p.gamma;
+    const double phi = T == EtsTrend::Damped ? p.phi : 1.0;
+    const double keep = 1 - alpha, phiBeta = phi * beta;
+    double l = p.level;
+    double phib = T == EtsTrend::None ? 0.0 : phi * p.slope;
+    double b = T == EtsTrend::None ? 0.0 : p.slope;
     RunResult r;
     if (fitted)
         fitted->resize(y.size());
@@ -63,8 +73,7 @@ RunResult runFilterT(const std::vector<double>& y, const EtsParameters& p,
     double product = 1;
     size_t j = 0;
     for (size_t t = 0; t < y.size(); ++t) {
-        const double phib = T == EtsTrend::None ? 0.0 : T == EtsTrend::Additive ? b : phi * b;
-        const double q = l + phib;
+        const double q = T == EtsTrend::None ? l : l + phib;
         const double season = S == EtsSeason::None ? 0.0 : s[j];
         const double f = S == EtsSeason::Multiplicative ? q * season
                          : S == EtsSeason::Additive     ? q + season
@@ -93,10 +102,11 @@ RunResult runFilterT(const std::vector<double>& y, const EtsParameters& p,
         const double adj = S == EtsSeason::Additive         ? yt - season
                            : S == EtsSeason::Multiplicative ? yt / season
                                                             : yt;
-        const double newL = q + alpha * (adj - q);
-        if constexpr (T != EtsTrend::None)
-            b = phib + betaRatio * (newL - l - phib);
-        l = newL;
+        l = keep * q + alpha * adj;
+        if constexpr (T != EtsTrend::None) {
+            b = phib + beta * (adj - q);
+            phib = (phi * phib + phiBeta * adj) - phiBeta * q;
+        }
         if constexpr (S == EtsSeason::Additive)
             s[j] = season + gamma * (yt - q - season);
         if constexpr (S == EtsSeason::Multiplicative)

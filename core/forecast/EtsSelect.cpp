@@ -28,12 +28,26 @@ Result<std::unique_ptr<EtsModel>> EtsModel::autoFit(const std::vector<double>& y
     std::unique_ptr<EtsModel> best;
     Error lastError = makeError(ErrorCode::InvalidInput,
                                 QStringLiteral("no ETS model could be fitted to %1 points").arg(n));
+    // Neighbouring models have their optima close by: the multiplicative-error twin of an
+    // additive-error model runs the same filter, and a damped trend is the additive trend with
+    // phi below 1. Starting from the neighbour's optimum saves the simplex most of its walk.
+    std::vector<std::pair<EtsSpec, EtsParameters>> fits;
+    const auto neighbourOf = [&](const EtsSpec& spec) -> const EtsParameters* {
+        for (const auto& [s, p] : fits)
+            if (s.season == spec.season && s.error == EtsError::Additive &&
+                ((spec.error == EtsError::Multiplicative && s.trend == spec.trend) ||
+                 (spec.error == EtsError::Additive && spec.trend == EtsTrend::Damped &&
+                  s.trend == EtsTrend::Additive)))
+                return &p;
+        return nullptr;
+    };
     for (const EtsSpec& spec : specs) {
-        auto fitted = EtsModel::fit(y, spec, false);
+        auto fitted = EtsModel::fit(y, spec, false, neighbourOf(spec));
         if (!fitted) {
             lastError = fitted.error();
             continue;
         }
+        fits.emplace_back(spec, (*fitted)->fittedParameters());
         if (!best || (*fitted)->aicc() < best->aicc())
             best = std::move(*fitted);
     }
