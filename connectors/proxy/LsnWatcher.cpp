@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "LsnWatcher.h"
+#include "common/ThreadRole.h"
 
 #include <libpq-fe.h>
 
@@ -160,6 +161,7 @@ std::optional<std::uint64_t> shadowCommitLsn(PGconn* shadow, const std::string& 
 
 void LsnWatcher::run()
 {
+    setThisThreadRole(ThreadRole::Background, "dp-lsnwatch");
     PGconn* conn = nullptr;
     PGconn* shadow = nullptr;
     const char* query = "SELECT pg_current_wal_insert_lsn(), "

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "MirrorSession.h"
+#include "common/ThreadRole.h"
 
 #include "LsnWatcher.h"
 #include "MirrorEngine.h"
@@ -256,6 +257,7 @@ void MirrorSession::join()
 
 void MirrorSession::run()
 {
+    setThisThreadRole(ThreadRole::Background, "dp-mirror");
     for (;;) {
         Transaction tx;
         {

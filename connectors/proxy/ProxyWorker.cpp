@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ProxyWorker.h"
+#include "common/ThreadRole.h"
 
 #include "ProxySession.h"
 #include "workload/CaptureWriter.h"
@@ -99,6 +100,7 @@ void ProxyWorker::submitCaptured()
 
 void ProxyWorker::run()
 {
+    setThisThreadRole(ThreadRole::Foreground, ("dp-worker" + std::to_string(m_index)).c_str());
     std::vector<epoll_event> events(256);
     std::vector<ProxySession*> touched;
     while (!m_stop.load(std::memory_order_relaxed)) {

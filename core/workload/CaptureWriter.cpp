@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "CaptureWriter.h"
+#include "common/ThreadRole.h"
 
 #include "CaptureSegment.h"
 #include "CaptureStats.h"
@@ -144,6 +145,7 @@ QString CaptureWriter::lastError() const
 
 void CaptureWriter::run()
 {
+    setThisThreadRole(ThreadRole::Background, "dp-capture");
     std::vector<CaptureRecord> batch;
     batch.reserve(1024);
     while (true) {
