@@ -11,7 +11,15 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
+#include <thread>
+
 namespace doppel::proxy {
+
+int defaultWorkers()
+{
+    return std::max(1, int(std::thread::hardware_concurrency() / 4));
+}
 
 namespace {
 
@@ -421,6 +429,7 @@ QString proxyUsage()
         "                    [--mirror-rate R] [--capture-dir DIR] [--admin-user NAME]...\n"
         "                    [--config FILE]\n"
         "  more: [--workers N] [--max-message-size BYTES] [--fsync none|interval|always]\n"
+        "        (--workers: epoll threads, default one per four cores, at least one)\n"
         "        [--segment-size BYTES] [--segment-seconds S] [--drain-timeout S]\n"
         "        [--metrics-listen HOST:PORT]  (Prometheus text format at any path)\n"
         "        [--tls-cert FILE --tls-key FILE] [--tls-require]  (TLS for clients; the\n"

@@ -14,6 +14,8 @@ namespace doppel::proxy {
 
 // Every setting of doppel-proxy. The command line and the INI file (--config) set the same keys;
 // the command line wins. Plain value: any thread.
+int defaultWorkers();
+
 struct ProxyConfig
 {
     QString listenHost = QStringLiteral("127.0.0.1");
@@ -32,7 +34,10 @@ struct ProxyConfig
     QString captureDir;
     QStringList adminUsers;
     QString configFile;
-    int workers = 2;
+    // One epoll thread per four cores: forwarding is kernel work (TCP send and the wake-up of
+    // the peer), and on a small machine a second worker only adds context switches against
+    // the PostgreSQL backends it serves (docs/BENCHMARKS.md, "Capture proxy").
+    int workers = defaultWorkers();
     std::uint32_t maxMessageSize = 1u << 30;
     FsyncPolicy fsync = FsyncPolicy::Interval;
     std::int64_t segmentBytes = 64ll << 20;
