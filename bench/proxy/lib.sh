@@ -59,3 +59,15 @@ start_pgbouncer() {
   for _ in $(seq 50); do [ -s "$work/pgbouncer.pid" ] && break; sleep 0.1; done
   bouncer_pid=$(cat "$work/pgbouncer.pid")
 }
+
+# start_doppel_proxy BIN_DIR LOG [ARGS...]: doppel-proxy on a free port in front of the lab's
+# production (`port`, from lab_settings); sets proxy_port and proxy_pid.
+start_doppel_proxy() {
+  local bin=$1 log=$2
+  shift 2
+  proxy_port=$(free_port)
+  "$bin/doppel-proxy" --listen 127.0.0.1:$proxy_port --upstream "host=127.0.0.1 port=$port" "$@" 2>"$log" &
+  pids+=($!)
+  proxy_pid=$!
+  wait_port "$proxy_port"
+}

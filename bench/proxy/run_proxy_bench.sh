@@ -21,16 +21,11 @@ bench_start
 
 start_pgbouncer "$port" "$password" "max_client_conn = 200" "default_pool_size = 20"
 
-off_port=$(free_port)
-"$bin/doppel-proxy" --listen 127.0.0.1:$off_port --upstream "host=127.0.0.1 port=$port" 2>"$work/proxy-off.log" &
-pids+=($!)
-on_port=$(free_port)
-"$bin/doppel-proxy" --listen 127.0.0.1:$on_port --upstream "host=127.0.0.1 port=$port" \
-  --capture-dir "$work/capture" 2>"$work/proxy-on.log" &
-pids+=($!)
-on_pid=$!
-wait_port "$off_port"
-wait_port "$on_port"
+start_doppel_proxy "$bin" "$work/proxy-off.log"
+off_port=$proxy_port
+start_doppel_proxy "$bin" "$work/proxy-on.log" --capture-dir "$work/capture"
+on_port=$proxy_port
+on_pid=$proxy_pid
 
 declare -A port_of=([direct]=$port [pgbouncer]=$bouncer_port [proxy-off]=$off_port [proxy-capture]=$on_port)
 paths=(direct pgbouncer proxy-off proxy-capture)
