@@ -16,19 +16,6 @@ packages=(
   xvfb xauth procps iproute2
 )
 
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
-[ ${#missing[@]} -eq 0 ] && exit 0
-
-sudo_cmd=()
-if [ "$(id -u)" -ne 0 ]; then
-  command -v sudo >/dev/null || { echo "install-deps: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
-  sudo_cmd=(sudo)
-fi
-echo "install-deps: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-"${sudo_cmd[@]}" apt-get update -q
-# The lab starts its own clusters and sshd; the packaged services are not wanted running.
-"${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+# The lab starts its own clusters and sshd; the packaged services are not wanted running, nor
+# recommended extras.
+exec bash "$(dirname "$0")/install-packages.sh" install-deps --no-install-recommends "${packages[@]}"
