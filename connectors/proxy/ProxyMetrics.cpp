@@ -12,10 +12,20 @@ namespace doppel::proxy {
 
 namespace {
 
-void metric(QByteArray& out, const char* name, const char* type, const char* help, double value)
+// One sample of the exposition: `# HELP`, `# TYPE` and the value.
+struct Sample
 {
-    out += QByteArray("# HELP ") + name + ' ' + help + "\n# TYPE " + name + ' ' + type + '\n' +
-           name + ' ' + QByteArray::number(value, 'g', 17) + '\n';
+    const char* name;
+    const char* type;
+    const char* help;
+    double value;
+};
+
+void append(QByteArray& out, std::initializer_list<Sample> samples)
+{
+    for (const Sample& s : samples)
+        out += QByteArray("# HELP ") + s.name + ' ' + s.help + "\n# TYPE " + s.name + ' ' + s.type +
+               '\n' + s.name + ' ' + QByteArray::number(s.value, 'g', 17) + '\n';
 }
 
 } // namespace
@@ -24,72 +34,82 @@ QByteArray prometheusText(const ProxyShared& shared)
 {
     const ProxyCounters& c = shared.counters;
     QByteArray out;
-    metric(out, "doppel_proxy_sessions_total", "counter", "Client sessions accepted.",
-           double(c.sessionsTotal.load()));
-    metric(out, "doppel_proxy_sessions_active", "gauge", "Client sessions open now.",
-           double(c.sessionsActive.load()));
-    metric(out, "doppel_proxy_bytes_to_server_total", "counter",
-           "Bytes forwarded from clients to the upstream.", double(c.bytesToServer.load()));
-    metric(out, "doppel_proxy_bytes_to_client_total", "counter",
-           "Bytes forwarded from the upstream to clients.", double(c.bytesToClient.load()));
-    metric(out, "doppel_proxy_statements_captured_total", "counter",
-           "Statements handed to the capture writer.", double(c.statementsCaptured.load()));
-    metric(out, "doppel_proxy_protocol_errors_total", "counter",
-           "Sessions ended for a protocol violation.", double(c.protocolErrors.load()));
-    metric(out, "doppel_proxy_upstream_failures_total", "counter",
-           "Sessions whose upstream connection failed.", double(c.upstreamFailures.load()));
-    metric(out, "doppel_proxy_cancels_forwarded_total", "counter",
-           "CancelRequests forwarded to the upstream.", double(c.cancelsForwarded.load()));
-    metric(out, "doppel_proxy_tls_sessions_total", "counter",
-           "Client sessions that started TLS with the proxy.", double(c.tlsClients.load()));
-    metric(out, "doppel_proxy_tls_handshake_failures_total", "counter",
-           "Client TLS handshakes that failed.", double(c.tlsFailures.load()));
+    append(out,
+           {
+               {"doppel_proxy_sessions_total", "counter", "Client sessions accepted.",
+                double(c.sessionsTotal.load())},
+               {"doppel_proxy_sessions_active", "gauge", "Client sessions open now.",
+                double(c.sessionsActive.load())},
+               {"doppel_proxy_bytes_to_server_total", "counter",
+                "Bytes forwarded from clients to the upstream.", double(c.bytesToServer.load())},
+               {"doppel_proxy_bytes_to_client_total", "counter",
+                "Bytes forwarded from the upstream to clients.", double(c.bytesToClient.load())},
+               {"doppel_proxy_statements_captured_total", "counter",
+                "Statements handed to the capture writer.", double(c.statementsCaptured.load())},
+               {"doppel_proxy_protocol_errors_total", "counter",
+                "Sessions ended for a protocol violation.", double(c.protocolErrors.load())},
+               {"doppel_proxy_upstream_failures_total", "counter",
+                "Sessions whose upstream connection failed.", double(c.upstreamFailures.load())},
+               {"doppel_proxy_cancels_forwarded_total", "counter",
+                "CancelRequests forwarded to the upstream.", double(c.cancelsForwarded.load())},
+               {"doppel_proxy_tls_sessions_total", "counter",
+                "Client sessions that started TLS with the proxy.", double(c.tlsClients.load())},
+               {"doppel_proxy_tls_handshake_failures_total", "counter",
+                "Client TLS handshakes that failed.", double(c.tlsFailures.load())},
+           });
     if (shared.mirror) {
         const MirrorCounters& m = shared.mirror->counters;
-        metric(out, "doppel_proxy_mirror_rate", "gauge",
-               "Share of sessions or statements mirrored.", shared.mirror->rate());
-        metric(out, "doppel_proxy_mirror_sessions_total", "counter",
-               "Client sessions chosen for mirroring.", double(m.sessions.load()));
-        metric(out, "doppel_proxy_mirror_statements_total", "counter",
-               "Statements run on the shadow.", double(m.statements.load()));
-        metric(out, "doppel_proxy_mirror_dropped_transactions_total", "counter",
-               "Transactions not mirrored because a session's mirror queue was full.",
-               double(m.droppedTransactions.load()));
-        metric(out, "doppel_proxy_mirror_dropped_statements_total", "counter",
-               "Statements in the transactions dropped from mirroring.",
-               double(m.droppedStatements.load()));
-        metric(out, "doppel_proxy_mirror_critical_kept_total", "counter",
-               "Transactions with a --critical-fingerprint statement that got into a full "
-               "mirror queue by evicting others.",
-               double(m.criticalKept.load()));
-        metric(out, "doppel_proxy_mirror_evicted_transactions_total", "counter",
-               "Queued transactions evicted for critical ones (also counted as dropped).",
-               double(m.evictedTransactions.load()));
-        metric(out, "doppel_proxy_mirror_shadow_errors_total", "counter",
-               "Mirrored statements that failed on the shadow or could not reach it.",
-               double(m.shadowErrors.load()));
-        metric(out, "doppel_proxy_mirror_connect_failures_total", "counter",
-               "Failed connection attempts to the shadow.", double(m.connectFailures.load()));
-        metric(out, "doppel_proxy_mirror_results_compared_total", "counter",
-               "Mirrored reads whose result rows were compared (shadow synchronised).",
-               double(m.resultsCompared.load()));
-        metric(out, "doppel_proxy_mirror_results_diverged_total", "counter",
-               "Compared reads whose rows differed on the shadow.",
-               double(m.resultsDiverged.load()));
-        metric(out, "doppel_proxy_mirror_unsynchronized_total", "counter",
-               "Reads checked for results while the shadow lagged production's WAL.",
-               double(m.unsynchronized.load()));
-        metric(out, "doppel_proxy_mirror_queue_depth", "gauge",
-               "Statements waiting in the mirror queues.", double(shared.mirror->queueDepth()));
+        append(
+            out,
+            {
+                {"doppel_proxy_mirror_rate", "gauge", "Share of sessions or statements mirrored.",
+                 shared.mirror->rate()},
+                {"doppel_proxy_mirror_sessions_total", "counter",
+                 "Client sessions chosen for mirroring.", double(m.sessions.load())},
+                {"doppel_proxy_mirror_statements_total", "counter", "Statements run on the shadow.",
+                 double(m.statements.load())},
+                {"doppel_proxy_mirror_dropped_transactions_total", "counter",
+                 "Transactions not mirrored because a session's mirror queue was full.",
+                 double(m.droppedTransactions.load())},
+                {"doppel_proxy_mirror_dropped_statements_total", "counter",
+                 "Statements in the transactions dropped from mirroring.",
+                 double(m.droppedStatements.load())},
+                {"doppel_proxy_mirror_critical_kept_total", "counter",
+                 "Transactions with a --critical-fingerprint statement that got into a full mirror "
+                 "queue by evicting others.",
+                 double(m.criticalKept.load())},
+                {"doppel_proxy_mirror_evicted_transactions_total", "counter",
+                 "Queued transactions evicted for critical ones (also counted as dropped).",
+                 double(m.evictedTransactions.load())},
+                {"doppel_proxy_mirror_shadow_errors_total", "counter",
+                 "Mirrored statements that failed on the shadow or could not reach it.",
+                 double(m.shadowErrors.load())},
+                {"doppel_proxy_mirror_connect_failures_total", "counter",
+                 "Failed connection attempts to the shadow.", double(m.connectFailures.load())},
+                {"doppel_proxy_mirror_results_compared_total", "counter",
+                 "Mirrored reads whose result rows were compared (shadow synchronised).",
+                 double(m.resultsCompared.load())},
+                {"doppel_proxy_mirror_results_diverged_total", "counter",
+                 "Compared reads whose rows differed on the shadow.",
+                 double(m.resultsDiverged.load())},
+                {"doppel_proxy_mirror_unsynchronized_total", "counter",
+                 "Reads checked for results while the shadow lagged production's WAL.",
+                 double(m.unsynchronized.load())},
+                {"doppel_proxy_mirror_queue_depth", "gauge",
+                 "Statements waiting in the mirror queues.", double(shared.mirror->queueDepth())},
+            });
     }
     if (shared.capture) {
-        metric(out, "doppel_proxy_capture_written_total", "counter",
-               "Capture records written to segment files.", double(shared.capture->written()));
-        metric(out, "doppel_proxy_capture_dropped_total", "counter",
-               "Capture records dropped because the disk could not keep up.",
-               double(shared.capture->dropped()));
-        metric(out, "doppel_proxy_capture_segments_total", "counter",
-               "Capture segment files opened.", double(shared.capture->segments()));
+        append(out,
+               {
+                   {"doppel_proxy_capture_written_total", "counter",
+                    "Capture records written to segment files.", double(shared.capture->written())},
+                   {"doppel_proxy_capture_dropped_total", "counter",
+                    "Capture records dropped because the disk could not keep up.",
+                    double(shared.capture->dropped())},
+                   {"doppel_proxy_capture_segments_total", "counter",
+                    "Capture segment files opened.", double(shared.capture->segments())},
+               });
     }
     return out;
 }
