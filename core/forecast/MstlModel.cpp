@@ -9,37 +9,73 @@
 #include <Eigen/Dense>
 
 #include <algorithm>
+#include <numeric>
 
 namespace doppel::forecast {
 
 namespace {
 
-// Columns: intercept, trend, then sin/cos pairs for k = 1..K of each period.
-Eigen::MatrixXd design(int n, const std::vector<int>& periods, const std::vector<int>& harmonics)
+// The Fourier columns depend on t only through its phase in the common cycle L of the periods
+// (their least common multiple), so the regression is assembled from one row per phase with
+// the sums of the rows that share it: L rows instead of n (120 instead of 840 for a lab day).
+// When L reaches n every row is its own phase and this is the plain design.
+struct PhaseDesign
 {
-    int cols = 2;
+    int phases = 0;
+    Eigen::MatrixXd fourier; // phases x (2 * sum of harmonics): sin, cos of k = 1..K per period
+    Eigen::VectorXd count;   // rows per phase
+    Eigen::VectorXd trend;   // sum of t / n per phase
+    Eigen::VectorXd ySum;    // sum of y per phase
+};
+
+int commonCycle(const std::vector<int>& periods, int n)
+{
+    long long l = 1;
+    for (int p : periods) {
+        l = l / std::gcd(l, (long long)p) * p;
+        if (l >= n)
+            return n;
+    }
+    return int(l);
+}
+
+PhaseDesign phaseDesign(const std::vector<double>& y, const std::vector<int>& periods,
+                        const std::vector<int>& harmonics)
+{
+    const int n = int(y.size());
+    PhaseDesign d;
+    d.phases = commonCycle(periods, n);
+    int cols = 0;
     for (int k : harmonics)
         cols += 2 * k;
-    Eigen::MatrixXd x(n, cols);
-    for (int t = 0; t < n; ++t) {
-        x(t, 0) = 1;
-        x(t, 1) = double(t) / n;
-        int c = 2;
+    d.fourier.resize(d.phases, cols);
+    for (int t = 0; t < d.phases; ++t) {
+        int c = 0;
         for (size_t i = 0; i < periods.size(); ++i) {
             // sin/cos of k·a by the angle-addition recurrence: one sincos per row and period.
             const double a = 2 * M_PI * double(t % periods[i]) / periods[i];
             const double s1 = std::sin(a), c1 = std::cos(a);
             double sk = s1, ck = c1;
             for (int k = 1; k <= harmonics[i]; ++k) {
-                x(t, c++) = sk;
-                x(t, c++) = ck;
+                d.fourier(t, c++) = sk;
+                d.fourier(t, c++) = ck;
                 const double sn = sk * c1 + ck * s1;
                 ck = ck * c1 - sk * s1;
                 sk = sn;
             }
         }
     }
-    return x;
+    d.count = Eigen::VectorXd::Zero(d.phases);
+    d.trend = Eigen::VectorXd::Zero(d.phases);
+    d.ySum = Eigen::VectorXd::Zero(d.phases);
+    for (int t = 0, ph = 0; t < n; ++t) {
+        d.count(ph) += 1;
+        d.trend(ph) += double(t) / n;
+        d.ySum(ph) += y[size_t(t)];
+        if (++ph == d.phases)
+            ph = 0;
+    }
+    return d;
 }
 
 // Least squares on a subset of the columns of one design matrix, from its Gram matrix: the
@@ -96,16 +132,33 @@ MstlModel::fit(const std::vector<double>& y, const std::vector<int>& periodsIn, 
     if (periods.empty())
         return makeError(ErrorCode::InvalidInput,
                          QStringLiteral("MSTL needs at least two full seasons of data"));
-    Eigen::VectorXd yv = Eigen::Map<const Eigen::VectorXd>(y.data(), n);
     // Harmonics per period, chosen greedily shortest period first, capped at n / 6 columns.
     const std::vector<int> grid = {1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20};
     std::vector<int> maxHarmonics;
     for (int p : periods)
         maxHarmonics.push_back(std::max(1, std::min(20, (p - 1) / 2)));
-    const Eigen::MatrixXd full = design(n, periods, maxHarmonics);
-    const Eigen::MatrixXd gram = full.transpose() * full;
-    const Eigen::VectorXd xty = full.transpose() * yv;
-    const double yty = yv.squaredNorm();
+    const PhaseDesign d = phaseDesign(y, periods, maxHarmonics);
+    // X'X and X'y of the columns intercept, trend, Fourier terms, from the phase sums.
+    const int f = int(d.fourier.cols());
+    Eigen::MatrixXd gram(f + 2, f + 2);
+    Eigen::VectorXd xty(f + 2);
+    double sumT2 = 0, sumTY = 0, yty = 0;
+    for (int t = 0; t < n; ++t) {
+        const double u = double(t) / n;
+        sumT2 += u * u;
+        sumTY += u * y[size_t(t)];
+        yty += y[size_t(t)] * y[size_t(t)];
+    }
+    gram(0, 0) = n;
+    gram(0, 1) = gram(1, 0) = d.trend.sum();
+    gram(1, 1) = sumT2;
+    gram.block(0, 2, 1, f) = (d.fourier.transpose() * d.count).transpose();
+    gram.block(1, 2, 1, f) = (d.fourier.transpose() * d.trend).transpose();
+    gram.block(2, 0, f, 2) = gram.block(0, 2, 2, f).transpose();
+    gram.block(2, 2, f, f) = d.fourier.transpose() * d.count.asDiagonal() * d.fourier;
+    xty(0) = d.ySum.sum();
+    xty(1) = sumTY;
+    xty.tail(f) = d.fourier.transpose() * d.ySum;
     std::vector<int> harmonics(periods.size(), 1);
     for (size_t i = 0; i < periods.size(); ++i) {
         double bestAicc = std::numeric_limits<double>::infinity();
@@ -132,9 +185,17 @@ MstlModel::fit(const std::vector<double>& y, const std::vector<int>& periodsIn, 
     model->m_harmonics = harmonics;
     model->m_n = n;
     model->m_coef.assign(r.beta.data() + 2, r.beta.data() + r.beta.size());
+    // The seasonal part per phase, from the same rows: no trigonometry per point.
+    const std::vector<int> cols = columnsFor(harmonics, maxHarmonics);
+    Eigen::VectorXd perPhase = Eigen::VectorXd::Zero(d.phases);
+    for (size_t j = 2; j < cols.size(); ++j)
+        perPhase += r.beta(Eigen::Index(j)) * d.fourier.col(cols[j] - 2);
     std::vector<double> adj(y.size());
-    for (int t = 0; t < n; ++t)
-        adj[size_t(t)] = y[size_t(t)] - model->seasonal(t);
+    for (int t = 0, ph = 0; t < n; ++t) {
+        adj[size_t(t)] = y[size_t(t)] - perPhase(ph);
+        if (++ph == d.phases)
+            ph = 0;
+    }
     if (adjusted == Adjusted::Arima) {
         auto inner = ArimaModel::autoFit(adj, 1);
         if (!inner)
