@@ -228,6 +228,40 @@ int speed(const QString& outPath, int count)
     return 0;
 }
 
+// One model on one series, N times (last horizon held out): the median, and a steady loop to
+// profile a single fit under perf.
+int repeat(const QString& file, int period, int h, const QString& model, int runs)
+{
+    auto s = readSeriesCsv(file);
+    if (!s) {
+        std::fprintf(stderr, "%s\n", qPrintable(s.error().message));
+        return 1;
+    }
+    const std::vector<double> train(s->values.begin(), s->values.end() - h);
+    ForecastOptions o;
+    o.horizon = h;
+    o.model = model;
+    o.detectSeasons = false;
+    if (period > 1)
+        o.seasons = {period};
+    std::vector<double> times;
+    QString name;
+    for (int i = 0; i < runs; ++i) {
+        const auto t0 = Clock::now();
+        auto r = forecastSeries(train, 0, o);
+        times.push_back(seconds(t0, Clock::now()));
+        if (!r) {
+            std::fprintf(stderr, "%s\n", qPrintable(r.error().message));
+            return 1;
+        }
+        name = r->model;
+    }
+    std::sort(times.begin(), times.end());
+    std::printf("%s: median %.3f ms of %d\n", qPrintable(name), times[times.size() / 2] * 1e3,
+                runs);
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -247,8 +281,14 @@ int main(int argc, char** argv)
             os << QString::number(v, 'g', 10) << "\n";
         return 0;
     }
+    if (args.size() >= 6 && args[1] == QLatin1String("repeat"))
+        return repeat(args[2], args[3].toInt(), args[4].toInt(), args[5],
+                      args.size() >= 7 ? args[6].toInt() : 101);
     if (args.size() >= 3 && args[1] == QLatin1String("speed"))
         return speed(args[2], args.size() >= 4 ? args[3].toInt() : 10000);
-    std::fprintf(stderr, "usage: bench_forecast accuracy DIR OUT.csv | speed OUT.csv [N]\n");
+    std::fprintf(
+        stderr,
+        "usage: bench_forecast accuracy DIR OUT.csv | speed OUT.csv [N] | repeat FILE PERIOD "
+        "HORIZON MODEL [RUNS]\n");
     return 2;
 }
