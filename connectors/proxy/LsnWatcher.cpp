@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "LsnWatcher.h"
+
 #include "common/ThreadRole.h"
 
 #include <libpq-fe.h>

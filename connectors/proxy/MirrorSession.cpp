@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "MirrorSession.h"
-#include "common/ThreadRole.h"
 
 #include "LsnWatcher.h"
 #include "MirrorEngine.h"
 #include "ProxyShared.h"
 #include "ResultHash.h"
+#include "common/ThreadRole.h"
 #include "workload/CaptureWriter.h"
 #include "workload/StatementKind.h"
 

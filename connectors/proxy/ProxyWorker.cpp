@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ProxyWorker.h"
-#include "common/ThreadRole.h"
 
 #include "ProxySession.h"
+#include "common/ThreadRole.h"
 #include "workload/CaptureWriter.h"
 
 #include <cerrno>

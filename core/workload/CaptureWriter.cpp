@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "CaptureWriter.h"
-#include "common/ThreadRole.h"
 
 #include "CaptureSegment.h"
 #include "CaptureStats.h"
+#include "common/ThreadRole.h"
 
 #include <QDateTime>
 #include <QDir>
