@@ -179,14 +179,14 @@ MstlModel::fit(const std::vector<double>& y, const std::vector<int>& periodsIn, 
         }
         harmonics[i] = bestK;
     }
-    const Regression r = regressSubset(gram, xty, yty, columnsFor(harmonics, maxHarmonics), n);
+    const std::vector<int> cols = columnsFor(harmonics, maxHarmonics);
+    const Regression r = regressSubset(gram, xty, yty, cols, n);
     std::unique_ptr<MstlModel> model(new MstlModel);
     model->m_periods = periods;
     model->m_harmonics = harmonics;
     model->m_n = n;
     model->m_coef.assign(r.beta.data() + 2, r.beta.data() + r.beta.size());
     // The seasonal part per phase, from the same rows: no trigonometry per point.
-    const std::vector<int> cols = columnsFor(harmonics, maxHarmonics);
     Eigen::VectorXd perPhase = Eigen::VectorXd::Zero(d.phases);
     for (size_t j = 2; j < cols.size(); ++j)
         perPhase += r.beta(Eigen::Index(j)) * d.fourier.col(cols[j] - 2);
